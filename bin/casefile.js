@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Entry point for `npx casefile`: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via prepare).
+import { main } from "../dist/cli/main.js";
+
+main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write(`casefile: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
