@@ -1,0 +1,30 @@
+import { Command, CommanderError } from "commander";
+import { registerAnalyze } from "./analyze-command.js";
+import { registerBot } from "./bot-command.js";
+import { registerSimulate } from "./simulate-command.js";
+import { registerWorker } from "./worker-command.js";
+
+/** Builds the `casefile` program; each command lives in its own file. */
+export function buildProgram(): Command {
+  const program = new Command("casefile")
+    .description("Triage kernel memory-corruption crashes: find the corrupted region, prove the cause, name the owner.")
+    .showHelpAfterError()
+    .exitOverride();
+  registerAnalyze(program);
+  registerSimulate(program);
+  registerBot(program);
+  registerWorker(program);
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+}
