@@ -37,6 +37,12 @@ export interface CasefileVerdict {
   missing: string[];
   /** Extension: frames handed to a new owner while a device mapping was live (sweep mode). */
   stale_mappings: StaleMappingJson[];
+  /** Extension: the bytes around the region for the report's marked hex excerpt (hex string of `bytes`). */
+  excerpt: { base: string; bytes: string; start: string; end: string } | null;
+  /** Extension: every verdict that had evidence, with its score, best first (the weighing, for `/casefile explain`). */
+  scores: { verdict: VerdictKind; score: number }[];
+  /** Extension: the guilty source file from the crash report's symbolised frames, where known. */
+  guilty_file: string | null;
   /** Extension: the machine the analysis assumed. */
   machine: { arch: string; page_size: number; cache_line: number; endianness: string };
 }
