@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { ConfigError } from "../analysis/config/casefile-config.js";
 import { registerAnalyze } from "./analyze-command.js";
 import { registerBot } from "./bot-command.js";
 import { registerSimulate } from "./simulate-command.js";
@@ -17,7 +18,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and resolves to the process exit code. */
+/**
+ * Runs the CLI and resolves to the process exit code: 0 done, 2 bad usage or input (one line on
+ * stderr), 1 an internal error.
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -25,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`casefile: ${message.split("\n")[0]}\n`);
+    return err instanceof ConfigError || (err instanceof Error && err.name !== "TypeError" && err.name !== "RangeError" && err.name !== "ReferenceError") ? 2 : 1;
   }
 }

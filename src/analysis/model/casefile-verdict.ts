@@ -43,6 +43,8 @@ export interface CasefileVerdict {
   scores: { verdict: VerdictKind; score: number }[];
   /** Extension: the guilty source file from the crash report's symbolised frames, where known. */
   guilty_file: string | null;
+  /** Extension: problems with the bundle as a whole (limits reached, unreadable paths). */
+  warnings: string[];
   /** Extension: the machine the analysis assumed. */
   machine: { arch: string; page_size: number; cache_line: number; endianness: string };
 }

@@ -37,6 +37,8 @@ export interface CrashReport extends CrashJson {
   dmaAddress: bigint | null;
   /** Symbolised frames with source files where the log has them ("mm/slub.c:123"), innermost first. */
   files: string[];
+  /** printk time of the report's first line (seconds since boot), where the log has timestamps. */
+  ts?: number | null;
   /** "console.log:123": the report's first line. */
   source: string;
   /** The report text as extracted (for `/casefile explain` and the report). */
