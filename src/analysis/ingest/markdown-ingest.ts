@@ -1,0 +1,40 @@
+import type { Limits } from "../config/casefile-config.js";
+import type { Bundle } from "../model/artifact.js";
+import { sniffKind } from "./artifact-kind.js";
+import { IngestSession } from "./ingest-session.js";
+import { formatBytes } from "./limits.js";
+import { extractFencedBlocks, textOutsideFences } from "./markdown-blocks.js";
+
+async function addText(session: IngestSession, name: string, text: string): Promise<void> {
+  const { limits, budget } = session;
+  let buffer = Buffer.from(text, "utf8");
+  const warnings: string[] = [];
+  const cap = Math.min(limits.max_file_bytes, budget.bytesLeft);
+  if (buffer.length > cap) {
+    warnings.push(`Longer than ${formatBytes(cap)} (artifacts.max_file_bytes / max_bundle_bytes); only the first ${formatBytes(cap)} are analysed.`);
+    buffer = buffer.subarray(0, cap);
+  }
+  budget.bytesRead += buffer.length;
+  await session.visit({ name, bytes: { where: "memory", buffer }, warnings }, 0);
+}
+
+/**
+ * Every fenced code block of an issue body or comment becomes an artifact named
+ * `<source>, block N`. A console log pasted without fences is picked up as
+ * `<source>, text outside code blocks`. Never throws.
+ */
+export async function ingestMarkdown(markdown: string, source: string, limits: Limits): Promise<Bundle> {
+  const session = new IngestSession(limits);
+  try {
+    for (const block of extractFencedBlocks(markdown)) {
+      await addText(session, `${source}, block ${block.index}`, block.text);
+    }
+    const outside = textOutsideFences(markdown);
+    if (outside.trim() !== "" && sniffKind(Buffer.from(outside.slice(0, 64 * 1024), "utf8")) === "console-log") {
+      await addText(session, `${source}, text outside code blocks`, outside);
+    }
+  } catch (e) {
+    session.warnings.push(`${source}: the Markdown could not be read (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  return session.bundle(source);
+}

@@ -1,0 +1,72 @@
+import { lstat, opendir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Limits } from "../config/casefile-config.js";
+import type { Bundle } from "../model/artifact.js";
+import { unreadableArtifact } from "./artifact-factory.js";
+import { describeError } from "./byte-streams.js";
+import { IngestSession } from "./ingest-session.js";
+import { formatBytes } from "./limits.js";
+
+async function ingestFile(session: IngestSession, path: string, size: number): Promise<void> {
+  const { limits, budget } = session;
+  const warnings: string[] = [];
+  let readable = Math.min(size, limits.max_file_bytes);
+  if (size > limits.max_file_bytes) {
+    warnings.push(`Larger than ${formatBytes(limits.max_file_bytes)} (artifacts.max_file_bytes): ${formatBytes(size)}; only the first ${formatBytes(limits.max_file_bytes)} are analysed.`);
+  }
+  if (readable > budget.bytesLeft) {
+    if (budget.bytesLeft === 0) {
+      budget.noteBundleFull();
+      session.artifacts.push(unreadableArtifact(path, ["Not read: the bundle had already reached its size limit (artifacts.max_bundle_bytes)."], size));
+      return;
+    }
+    readable = budget.bytesLeft;
+    warnings.push(`Cut to ${formatBytes(readable)}: the bundle reached its size limit (artifacts.max_bundle_bytes).`);
+    budget.noteBundleFull();
+  }
+  budget.bytesRead += readable;
+  await session.visit({ name: path, bytes: { where: "disk", path, readable, size }, warnings }, 0);
+}
+
+async function ingestDirectory(session: IngestSession, dir: string): Promise<void> {
+  const names: string[] = [];
+  try {
+    for await (const entry of await opendir(dir)) names.push(entry.name);
+  } catch (e) {
+    session.artifacts.push(unreadableArtifact(dir, [`The directory cannot be read: ${describeError(e)}.`]));
+    return;
+  }
+  names.sort();
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      const st = await lstat(path);
+      if (st.isSymbolicLink()) session.artifacts.push(unreadableArtifact(path, ["A symbolic link inside a directory; not followed."]));
+      else if (st.isDirectory()) await ingestDirectory(session, path);
+      else if (st.isFile()) await ingestFile(session, path, st.size);
+      else session.artifacts.push(unreadableArtifact(path, ["Not a regular file (device, socket or pipe); not read."]));
+    } catch (e) {
+      session.artifacts.push(unreadableArtifact(path, [`Cannot be read: ${describeError(e)}.`]));
+    }
+  }
+}
+
+/**
+ * Builds a bundle from files and directories (recursively), opening gzip, zip and tar
+ * archives (nested, `.tar.gz` too) recognised by their magic bytes, never by their names.
+ * Never throws for bad input: problems become warnings on the artifacts.
+ */
+export async function ingestPaths(paths: string[], limits: Limits, name?: string): Promise<Bundle> {
+  const session = new IngestSession(limits);
+  for (const path of paths) {
+    try {
+      const st = await stat(path);
+      if (st.isDirectory()) await ingestDirectory(session, path);
+      else if (st.isFile()) await ingestFile(session, path, st.size);
+      else session.artifacts.push(unreadableArtifact(path, ["Not a regular file (device, socket or pipe); not read."]));
+    } catch (e) {
+      session.artifacts.push(unreadableArtifact(path, [`Cannot be read: ${describeError(e)}.`]));
+    }
+  }
+  return session.bundle(name ?? paths.join(" "));
+}
