@@ -132,14 +132,66 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(top level)";
 }
 
+/** The keys the schema allows at a path (through defaults, optionals and arrays), for "did you mean". */
+function allowedKeys(path: readonly PropertyKey[]): string[] {
+  interface Def {
+    type?: string;
+    shape?: Record<string, { _zod: { def: Def } }>;
+    innerType?: { _zod: { def: Def } };
+    element?: { _zod: { def: Def } };
+  }
+  let def = (configSchema as unknown as { _zod: { def: Def } })._zod.def;
+  const unwrap = (d: Def): Def => {
+    let cur = d;
+    for (let i = 0; i < 8 && cur.innerType; i++) cur = cur.innerType._zod.def;
+    return cur;
+  };
+  for (const step of path) {
+    def = unwrap(def);
+    if (typeof step === "number" && def.element) def = def.element._zod.def;
+    else if (typeof step === "string" && def.shape?.[step]) def = def.shape[step]._zod.def;
+    else return [];
+  }
+  def = unwrap(def);
+  return def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Edit distance, to suggest `driver` for `drivr`. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function unknownKeyProblem(path: readonly PropertyKey[], key: string): string {
+  const allowed = allowedKeys(path);
+  const near = allowed.filter((k) => distance(k, key) <= Math.max(1, Math.floor(k.length / 3))).sort((a, b) => distance(a, key) - distance(b, key));
+  const hint = near.length > 0 ? ` (did you mean \`${near[0]}\`?)` : "";
+  const known = allowed.length > 0 ? `; known keys: ${allowed.join(", ")}` : "";
+  return `${keyPath([...path, key])}: unknown key \`${key}\`${hint}${known}`;
+}
+
 /** Validates an already-parsed object (Probot's context.config() hands us one). */
 export function validateConfig(raw: unknown, origin = ".github/casefile.yml"): CasefileConfig {
   const result = configSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  // A key that is unknown also leaves its object looking empty: say only the first.
+  const unknownAt = new Set(result.error.issues.filter((i) => i.code === "unrecognized_keys").map((i) => keyPath(i.path)));
+  const problems = result.error.issues.flatMap((issue) => {
     const where = keyPath(issue.path);
-    if (issue.code === "unrecognized_keys") return `${where}: unknown key ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
-    return `${where}: ${issue.message}`;
+    if (issue.code === "unrecognized_keys") return issue.keys.map((k) => unknownKeyProblem(issue.path, k));
+    if (issue.code === "custom" && unknownAt.has(where)) return [];
+    if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return [`${where}: missing; it is required`];
+    if (issue.code === "too_small" && issue.origin === "string" && issue.minimum === 1) return [`${where}: must not be empty`];
+    return [`${where}: ${issue.message}`];
   });
   throw new ConfigError(`${origin} is not valid: ${problems.join("; ")}`, problems);
 }

@@ -32,6 +32,8 @@ export interface Owner {
   owner: string;
   label: string | null;
   reason: string;
+  /** The owner rule asks to assign the issue to this owner (config `assign: true`); absent otherwise. */
+  assign?: boolean;
 }
 
 /** A `dev_printk` or `lspci -k` pairing. */
