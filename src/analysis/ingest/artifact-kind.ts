@@ -50,7 +50,7 @@ const CRASH_RD = /^ *[0-9a-f]{4,16}: {2}([0-9a-f]{2}|[0-9a-f]{4}|[0-9a-f]{8}|[0-
 const SYMBOL_LINE = /^[0-9a-fA-F]{8,16} [a-zA-Z?] \S+(\t\[\S+\])?\s*$/;
 const LSPCI_DEVICE = /^([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] [^:]+: /;
 const LSPCI_DETAIL = /^\t(Kernel driver in use|Kernel modules|Subsystem|DeviceName|Control|Status|Flags|Memory at|I\/O ports at|Capabilities|Physical Slot|IOMMU group|Region \d+):?/;
-const FTRACE_EVENT = /^\s*.{1,64}-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d{1,4}\]\s+([\S]{4,5}\s+)?\d+\.\d+:\s+[\w:.-]+:?/;
+const FTRACE_EVENT = /^(?!\s*(<\d+>)?\[\s*\d+\.\d+\])\s*.{1,64}-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d{1,4}\]\s+([\S]{4,5}\s+)?\d+\.\d+:\s+[\w:.-]+:?/;
 const MAINTAINERS_FIELD = /^[A-Z]:\t/;
 const CODEOWNERS_LINE = /^\S+(\s+(@[\w.-]+(\/[\w.-]+)?|[\w.+-]+@[\w-]+(\.[\w-]+)+))+\s*$/;
 const CRASH_MARKER =
@@ -116,17 +116,22 @@ function isMaintainers(lines: string[]): boolean {
   return hits >= 5 && fields.has("F") && (fields.has("M") || fields.has("S"));
 }
 
-function isConsoleLog(lines: string[]): boolean {
-  const first = lines.find((l) => l.trim() !== "") ?? "";
-  // syzkaller corpus files: `TITLE:` (and ALT/TYPE/CORRUPTED) header lines, a blank line, the raw log
-  if (/^TITLE: /.test(first)) return true;
+/** Strong signs of a kernel log: printk timestamps or a crash marker (used on free prose too). */
+export function hasKernelLogLines(lines: string[]): boolean {
   let stamped = 0;
   let markers = 0;
   for (const line of lines) {
     if (PRINTK_TS.test(line)) stamped++;
     if (CRASH_MARKER.test(line)) markers++;
   }
-  if (stamped >= 2 || markers >= 1 || (stamped >= 1 && lines.filter((l) => l.trim() !== "").length <= 2)) return true;
+  return stamped >= 2 || markers >= 1 || (stamped >= 1 && lines.filter((l) => l.trim() !== "").length <= 2);
+}
+
+function isConsoleLog(lines: string[]): boolean {
+  const first = lines.find((l) => l.trim() !== "") ?? "";
+  // syzkaller corpus files: `TITLE:` (and ALT/TYPE/CORRUPTED) header lines, a blank line, the raw log
+  if (/^TITLE: /.test(first)) return true;
+  if (hasKernelLogLines(lines)) return true;
   // Logs without timestamps or crash (dmesg -t, serial captures cut mid-line): kernel message shapes.
   let shaped = 0;
   let total = 0;

@@ -1,6 +1,6 @@
 import type { Limits } from "../config/casefile-config.js";
 import type { Bundle } from "../model/artifact.js";
-import { sniffKind } from "./artifact-kind.js";
+import { hasKernelLogLines } from "./artifact-kind.js";
 import { IngestSession } from "./ingest-session.js";
 import { formatBytes } from "./limits.js";
 import { extractFencedBlocks, textOutsideFences } from "./markdown-blocks.js";
@@ -30,7 +30,8 @@ export async function ingestMarkdown(markdown: string, source: string, limits: L
       await addText(session, `${source}, block ${block.index}`, block.text);
     }
     const outside = textOutsideFences(markdown);
-    if (outside.trim() !== "" && sniffKind(Buffer.from(outside.slice(0, 64 * 1024), "utf8")) === "console-log") {
+    // Prose is full of `Key: value` lines: only printk timestamps or crash markers count here.
+    if (outside.trim() !== "" && hasKernelLogLines(outside.slice(0, 64 * 1024).split(/\r?\n/, 400))) {
       await addText(session, `${source}, text outside code blocks`, outside);
     }
   } catch (e) {

@@ -1,4 +1,4 @@
-import { pipeline } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
 import { extract as tarExtract } from "tar-stream";
 import { unreadableArtifact } from "./artifact-factory.js";
 import { describeError } from "./byte-streams.js";
@@ -11,11 +11,12 @@ import { materialize } from "./materialize.js";
 /**
  * Streams a tar archive entry by entry. Regular files are materialised (memory or a
  * counter-named spool file) and visited; `..`, absolute, link and device entries are refused
- * and listed with a warning. Nothing is ever written under an entry's own name.
+ * and listed with a warning. Nothing is ever written under an entry's own name. `open`
+ * overrides where the tar bytes come from (a `.tar.gz` streams straight out of gunzip).
  */
-export async function expandTar(ctx: IngestContext, item: IngestItem, layers: number): Promise<void> {
+export async function expandTar(ctx: IngestContext, item: IngestItem, layers: number, open?: () => Readable): Promise<void> {
   const extract = tarExtract();
-  pipeline(openItem(item.bytes), extract, () => {
+  pipeline((open ?? (() => openItem(item.bytes)))(), extract, () => {
     // errors surface through the iteration below
   });
   const max = ctx.limits.max_file_bytes;
