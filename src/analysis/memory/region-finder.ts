@@ -1,0 +1,221 @@
+import type { CrashReport } from "../model/crash.js";
+import type { Evidence } from "../model/evidence.js";
+import { hex } from "../model/hex.js";
+import type { MachineFacts } from "../model/machine.js";
+import type { HexExcerpt, Region } from "../model/region.js";
+import type { SymbolMap } from "../symbols/symbol-map.js";
+import { classifyAlignment, framesOf, granuleOf } from "./alignment.js";
+import { nameContent } from "./content-namer.js";
+import { scanForeign } from "./foreign-content.js";
+import { deviationRuns, dominantFill, fillMask, type Fill } from "./known-fills.js";
+import { decodeEthernet, findPacket, type Payload } from "./payload-decoder.js";
+import type { PhysicalMemory } from "./physical-memory.js";
+import { regionEvidence } from "./region-evidence.js";
+import { statedBounds, type StatedBounds } from "./stated-bounds.js";
+import { WordClassifier } from "./word-classifier.js";
+
+export interface MemoryFindings {
+  region: Region | null;
+  frames: bigint[];
+  evidence: Evidence[];
+  excerpt: HexExcerpt | null;
+  missing: string[];
+}
+
+export interface FindRegionInput {
+  memory: PhysicalMemory;
+  crash: CrashReport | null;
+  symbols: SymbolMap | null;
+  machine: MachineFacts;
+  /** Physical addresses a device had mapped for DMA (from the trace), when known. */
+  dmaAddresses?: bigint[];
+}
+
+/** How a candidate region was found; the evidence differs for each. */
+export interface Candidate {
+  start: bigint;
+  end: bigint;
+  method: "fill" | "foreign" | "stated";
+  fill: Fill | null;
+  /** Fill method: the other deviating runs of the same window (absolute), for "N single-bit errors". */
+  runs: { start: bigint; end: bigint }[];
+  /** Fill method: the window's bytes and their fill mask, for expected-byte claims. */
+  window: { start: bigint; bytes: Uint8Array; mask: Uint8Array } | null;
+  payload: Payload | null;
+}
+
+/** Text dumps bigger than this are scanned only where the crash report or the trace points. */
+const MAX_BLIND_SCAN = 64n * 1024n * 1024n;
+/** Context either side of a stated range, to see the fill it breaks. */
+const CONTEXT = 64n;
+
+/**
+ * Finds the corrupted region from all sources, weighed: bounds the crash report states, bytes
+ * that deviate from a known fill (exact to the byte), foreign content inside live kernel memory.
+ * Then classifies its alignment, names its content and states the evidence.
+ */
+export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
+  const { memory, crash, machine } = input;
+  const dma = input.dmaAddresses ?? [];
+  const stated = statedBounds(crash, machine);
+  const words = new WordClassifier(machine, input.symbols);
+  const ps = BigInt(machine.pageSize);
+  const missing: string[] = [];
+
+  const windows = examinationWindows(stated, dma, ps);
+  let blind = false;
+  if (windows.length === 0) {
+    blind = true;
+    if (memory.textBytes() <= MAX_BLIND_SCAN) {
+      for (const r of memory.ranges()) {
+        if (r.kind !== "text") continue;
+        for (let p = (r.start / ps) * ps; p < r.end; p += ps) windows.push({ start: p, end: p + ps });
+      }
+    }
+  }
+
+  const candidates: Candidate[] = [];
+  const uncovered: bigint[] = [];
+  for (const w of windows) {
+    const pieces = memory.covered(w.start, w.end);
+    if (pieces.length === 0) uncovered.push(w.start / ps);
+    for (const piece of pieces) {
+      const bytes = memory.read(piece.start, Number(piece.end - piece.start));
+      if (!bytes) continue;
+      candidates.push(...analyseWindow(piece.start, bytes, stated, words));
+    }
+  }
+  if (candidates.length === 0 && (stated.corrupted || stated.access)) {
+    const b = stated.corrupted ?? (stated.access as { start: bigint; end: bigint });
+    candidates.push({ start: b.start, end: b.end, method: "stated", fill: null, runs: [], window: null, payload: null });
+  }
+
+  for (const f of [...new Set(uncovered.map((x) => x.toString()))].map(BigInt).slice(0, 4)) {
+    const base = f * ps;
+    missing.push(`a dump of frame ${hex(f)} (hexdump -C -s ${hex(base)} -n ${machine.pageSize} /dev/mem, crash 'rd -p -8 ${base.toString(16)} ${machine.pageSize}', or a kdump vmcore)`);
+  }
+  if (!crash && dma.length === 0 && memory.isEmpty) missing.push("a memory dump of the corrupted page and the console log with the crash report");
+  else if (!crash && blind && memory.textBytes() === 0n && !memory.isEmpty) {
+    missing.push("the console log with the crash report, to say where in the vmcore to look");
+  }
+
+  const best = pick(candidates, stated, dma);
+  if (!best) return { region: null, frames: [], evidence: [], excerpt: null, missing };
+
+  const regionBytes = memory.read(best.start, Number(best.end - best.start)) ?? null;
+  const content = regionBytes ? nameContent(regionBytes, best.start, words, machine.endianness === "little") : null;
+  const region: Region = {
+    start: best.start,
+    end: best.end,
+    alignment: classifyAlignment(best.start, best.end, machine.pageSize, machine.cacheLine),
+    granule: granuleOf(best.start),
+    source: memory.sourceOf(best.start) ?? stated.source ?? "crash report",
+    content: content?.description ?? null,
+  };
+  if (!input.symbols && content && content.kind === "kernel-data") missing.push("the System.map of the crashed kernel, to name the pointers found in memory");
+  const evidence = regionEvidence({ region, candidate: best, content, stated, dma, machine, crash });
+  return { region, frames: framesOf(region.start, region.end, machine.pageSize), evidence, excerpt: excerptOf(memory, region), missing };
+}
+
+function examinationWindows(stated: StatedBounds, dma: bigint[], ps: bigint): { start: bigint; end: bigint }[] {
+  const out: { start: bigint; end: bigint }[] = [];
+  const pageOf = (a: bigint) => ({ start: (a / ps) * ps, end: (a / ps) * ps + ps });
+  const clip = (s: bigint, e: bigint, around: bigint) => {
+    const p = pageOf(around);
+    return { start: s < p.start ? p.start : s, end: e > p.end ? p.end : e };
+  };
+  const { corrupted, object } = stated;
+  if (corrupted) {
+    if (object && corrupted.start >= object.start && corrupted.end <= object.end) out.push({ start: object.start, end: object.end });
+    else if (object && corrupted.start >= object.end) out.push(clip(object.end, corrupted.end + CONTEXT, corrupted.start));
+    else out.push(clip(corrupted.start - CONTEXT, corrupted.end + CONTEXT, corrupted.start));
+  }
+  if (stated.pfn !== null) out.push({ start: stated.pfn * ps, end: stated.pfn * ps + ps });
+  if (stated.access && !corrupted) out.push(pageOf(stated.access.start));
+  for (const d of dma) out.push(pageOf(d));
+  // One analysis per distinct window.
+  const seen = new Set<string>();
+  return out.filter((w) => {
+    const k = `${w.start}-${w.end}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Fill first (exact to the byte); foreign content when no fill dominates. */
+function analyseWindow(start: bigint, bytes: Uint8Array, stated: StatedBounds, words: WordClassifier): Candidate[] {
+  const dom = dominantFill(bytes);
+  if (dom && dom.share >= (dom.fill.kind === "zero" ? 0.6 : 0.5)) {
+    const mask = fillMask(bytes, dom.fill);
+    let runs = deviationRuns(mask);
+    // A packet written into a zeroed page may carry long zero stretches: its header says where it ends.
+    runs = mergePackets(bytes, runs);
+    if (dom.fill.kind !== "zero" || runs.length <= 4) {
+      const abs = runs.map((r) => ({ start: start + BigInt(r.start), end: start + BigInt(r.end) }));
+      return runs.map((r) => ({
+        start: start + BigInt(r.start),
+        end: start + BigInt(r.end),
+        method: "fill" as const,
+        fill: dom.fill,
+        runs: abs,
+        window: { start, bytes, mask },
+        payload: decodeEthernet(bytes, r.start),
+      }));
+    }
+  }
+  const scan = scanForeign(bytes, start, words);
+  const live = scan.kernelShare >= 0.5 && scan.pointers >= 2;
+  return scan.runs
+    .filter((r) => r.payload !== null || live)
+    .map((r) => ({ start: start + BigInt(r.start), end: start + BigInt(r.end), method: "foreign" as const, fill: null, runs: [], window: null, payload: r.payload }));
+}
+
+function mergePackets(bytes: Uint8Array, runs: { start: number; end: number }[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of runs) {
+    const prev = out[out.length - 1];
+    if (prev && r.start < prev.end) {
+      if (r.end > prev.end) prev.end = r.end;
+      continue;
+    }
+    const p = decodeEthernet(bytes, r.start) ?? findPacket(bytes, r.start, Math.min(r.end, r.start + 2));
+    const end = p?.end ? Math.min(bytes.length, Math.max(r.end, p.end)) : r.end;
+    out.push({ start: r.start, end });
+  }
+  return out;
+}
+
+function overlaps(a: { start: bigint; end: bigint }, b: { start: bigint; end: bigint } | null): boolean {
+  return b !== null && a.start < b.end && b.start < a.end;
+}
+
+function pick(candidates: Candidate[], stated: StatedBounds, dma: bigint[]): Candidate | null {
+  let best: Candidate | null = null;
+  let bestScore = -1;
+  for (const c of candidates) {
+    let score = 0;
+    if (overlaps(c, stated.corrupted)) score += 8;
+    if (overlaps(c, stated.access)) score += 4;
+    if (c.method === "fill") score += 2;
+    if (c.payload) score += 2;
+    if (dma.some((d) => d >= c.start && d < c.end)) score += 1;
+    // Among equals, the longer region; a tie keeps the lower address.
+    const total = score * 1e12 + Number(c.end - c.start);
+    if (total > bestScore) [best, bestScore] = [c, total];
+  }
+  return best;
+}
+
+/** Up to 128 bytes from 32 bytes before the region start (16-aligned), as far as they were dumped. */
+function excerptOf(memory: PhysicalMemory, region: Region): HexExcerpt | null {
+  let base = (region.start / 16n) * 16n - 32n;
+  if (base < 0n) base = 0n;
+  const pieces = memory.covered(base, base + 128n);
+  const piece = pieces.find((p) => p.start <= region.start && p.end > region.start) ?? pieces[0];
+  if (!piece) return null;
+  const from = piece.start > base ? piece.start : base;
+  const bytes = memory.read(from, Number(piece.end - from));
+  if (!bytes || bytes.length === 0) return null;
+  return { base: from, bytes, region: { start: region.start, end: region.end } };
+}
