@@ -1,0 +1,198 @@
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import type { Artifact } from "../model/artifact.js";
+import type { LostEvents } from "./frame-event.js";
+import { FtraceLineCursor, parseLostMarker, parseTimestamp } from "./ftrace-line-parser.js";
+import { JsonlEventsParser } from "./jsonl-events-parser.js";
+import { type NormaliserContext, TRACEPOINTS, type Tp, TracepointNormaliser, Tp as TpKind } from "./tracepoint-normaliser.js";
+
+/** What one artifact's scan found out about the artifact itself. */
+export interface ArtifactScan {
+  events: number;
+  warnings: string[];
+  lost: LostEvents[];
+  bytes: number;
+}
+
+export interface ScanOptions {
+  /** Tracepoint names that repository rules refer to beyond the built-in ones. */
+  extraTracepoints: readonly string[];
+  onBytes?: (delta: number) => void;
+}
+
+const MAX_LOST_MARKERS = 100_000;
+
+function decompressed(artifact: Artifact): Readable {
+  const s = artifact.open();
+  // Artifacts normally arrive decompressed; a gzip stream handed over as is still reads.
+  if (artifact.head.length >= 2 && artifact.head[0] === 0x1f && artifact.head[1] === 0x8b) return s.pipe(createGunzip());
+  return s;
+}
+
+/**
+ * Streams one trace artifact (ftrace text, trace-cmd report or JSONL events) line by line through
+ * the normaliser, in one pass. Lines are read as latin1 strings: every byte maps to one char, so
+ * indexOf works on the raw bytes and no UTF-8 decoding is paid for text the scan skips.
+ */
+export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, options: ScanOptions): Promise<ArtifactScan> {
+  const warnings: string[] = [];
+  const warn = (m: string): void => {
+    if (warnings.length < 50) warnings.push(m);
+  };
+  const artifactCtx: NormaliserContext = { ...ctx, warn };
+  // The shared sequence counter lives on ctx: copy back at the end.
+  const norm = new TracepointNormaliser(artifactCtx, artifact.name);
+  const jsonl = artifact.kind === "jsonl-events" ? new JsonlEventsParser(artifactCtx, norm, artifact.name, ctx.pageShift) : null;
+  const traceCmd = artifact.kind === "trace-cmd";
+  const names = new Map<string, Tp>(TRACEPOINTS);
+  for (const n of options.extraTracepoints) if (!names.has(n)) names.set(n, TpKind.Named);
+
+  const cursor = new FtraceLineCursor();
+  const lost: LostEvents[] = [];
+  const lastTs = new Map<number, number>();
+  let events = 0;
+  let garbage = 0;
+  let firstGarbage = 0;
+  let unreadableHeaders = 0;
+  let backwards = 0;
+  let firstBackwards = 0;
+  let seenEvent = false;
+  let prevLine = "";
+  let prevTsEnd = -1;
+  let prevSkip = 0;
+  let lineNo = 0;
+  let bytes = 0;
+  let multiInput = false;
+
+  const handleLine = (line: string): void => {
+    if (jsonl) {
+      if (line.length === 0 || line.charCodeAt(0) !== 123) {
+        if (line.trim().length > 0) {
+          if (garbage++ === 0) firstGarbage = lineNo;
+        }
+        return;
+      }
+      if (jsonl.line(line, lineNo)) {
+        events++;
+        const ev = norm.last;
+        if (ev && ev.cpu !== null) checkOrder(ev.cpu, ev.ts);
+      } else if (garbage++ === 0) firstGarbage = lineNo;
+      return;
+    }
+    if (line.length === 0) return;
+    let skip = 0;
+    if (multiInput) {
+      const p = line.indexOf(": ");
+      const b = line.indexOf("[");
+      if (p !== -1 && (b === -1 || p < b)) skip = p + 2;
+    }
+    const c0 = line.charCodeAt(skip);
+    if (c0 === 35 /* # */) return;
+    if (c0 === 32 && line.startsWith(" => ", skip)) {
+      norm.stackLine(line.slice(skip + 4).trim());
+      return;
+    }
+    if (c0 === 67 /* C */) {
+      const marker = parseLostMarker(line, skip);
+      if (marker) {
+        let ts = 0;
+        if (prevTsEnd !== -1) {
+          let t = prevTsEnd - 1;
+          while (t > prevSkip && prevLine.charCodeAt(t - 1) !== 32 && prevLine.charCodeAt(t - 1) !== 93) t--;
+          ts = parseTimestamp(prevLine, t, prevTsEnd);
+        }
+        if (lost.length < MAX_LOST_MARKERS) lost.push({ cpu: marker.cpu, count: marker.count, ts: Number.isNaN(ts) ? 0 : ts, source: `${artifact.name}:${lineNo}` });
+        return;
+      }
+    }
+    if (traceCmd && !seenEvent) {
+      if (line.startsWith("cpus=") || line.startsWith("version")) return;
+      // `trace-cmd report -i a.dat -i b.dat` puts the file name before each line.
+      const p = line.indexOf(": ");
+      const b = line.indexOf(" [");
+      if (c0 !== 32 && p !== -1 && b !== -1 && p < b && line.slice(0, p).indexOf(" ") === -1 && !/-\d+$/.test(line.slice(0, p))) {
+        multiInput = true;
+        skip = p + 2;
+      }
+    }
+    cursor.skip = skip;
+    if (!cursor.locate(line)) {
+      if (seenEvent || !traceCmd) {
+        if (cursor.tsEnd === -2) return;
+        if (garbage++ === 0) firstGarbage = lineNo;
+      }
+      return;
+    }
+    seenEvent = true;
+    events++;
+    prevLine = line;
+    prevTsEnd = cursor.tsEnd;
+    prevSkip = skip;
+    const tp = names.get(cursor.name());
+    if (tp === undefined) {
+      if (line.charCodeAt(cursor.nameStart) !== 60) norm.last = null; // `<stack trace>` keeps the event before it
+      return;
+    }
+    if (!norm.handle(tp, cursor, lineNo)) {
+      if (unreadableHeaders++ === 0) warn(`${artifact.name}:${lineNo}: the task, CPU or timestamp of this line could not be read; such lines are skipped`);
+      return;
+    }
+    const ev = norm.last;
+    if (ev && ev.cpu !== null) checkOrder(ev.cpu, ev.ts);
+  };
+
+  const checkOrder = (cpu: number, ts: number): void => {
+    const prev = lastTs.get(cpu);
+    if (prev !== undefined && ts < prev) {
+      if (backwards++ === 0) firstBackwards = lineNo;
+    } else lastTs.set(cpu, ts);
+  };
+
+  let rest = "";
+  const stream = decompressed(artifact);
+  try {
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      bytes += buf.length;
+      options.onBytes?.(buf.length);
+      const text = rest.length === 0 ? buf.toString("latin1") : rest + buf.toString("latin1");
+      let pos = 0;
+      for (;;) {
+        const nl = text.indexOf("\n", pos);
+        if (nl === -1) break;
+        lineNo++;
+        const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        handleLine(text.slice(pos, end));
+        pos = nl + 1;
+      }
+      rest = pos === 0 ? text : text.slice(pos);
+      if (rest.length > 1 << 20) {
+        // A "line" of a megabyte is no trace line: drop it rather than grow.
+        lineNo++;
+        if (garbage++ === 0) firstGarbage = lineNo;
+        rest = "";
+      }
+    }
+  } catch (err) {
+    warn(`${artifact.name}: reading stopped after ${bytes} bytes: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (rest.length > 0) {
+    lineNo++;
+    const before = garbage;
+    handleLine(rest);
+    if (garbage > before) {
+      garbage--;
+      warn(`${artifact.name}:${lineNo}: the last line is cut off; it was ignored`);
+    } else warn(`${artifact.name}:${lineNo}: the trace does not end with a newline; its last line may be incomplete`);
+  }
+  ctx.seq = artifactCtx.seq;
+  if (garbage > 0) warn(`${artifact.name}: ${garbage} line${garbage === 1 ? "" : "s"} could not be read as trace events (first at line ${firstGarbage})`);
+  if (backwards > 0) warn(`${artifact.name}: timestamps go backwards ${backwards} time${backwards === 1 ? "" : "s"} on the same CPU (first at line ${firstBackwards}); events were put back in time order`);
+  if (lost.length > 0) {
+    const total = lost.reduce((a, l) => a + (l.count ?? 0), 0);
+    const cpus = [...new Set(lost.map((l) => l.cpu))].sort((a, b) => a - b);
+    warn(`${artifact.name}: the tracer lost ${total > 0 ? total + " " : ""}events ${lost.length} time${lost.length === 1 ? "" : "s"} (CPU ${cpus.join(", ")}; first at ${lost[0].source}), so an event missing there may simply not have been recorded`);
+  }
+  if (events === 0) warn(`${artifact.name}: no trace events found`);
+  return { events, warnings, lost, bytes };
+}
