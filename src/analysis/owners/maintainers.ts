@@ -174,9 +174,13 @@ export function matchMaintainers(parsed: MaintainersFile, file: string | null, r
     if (best) matches.push({ section, depth: best.depth, entry: best.entry, order, length: best.length });
   });
   matches.sort((a, b) => b.depth - a.depth || b.length - a.length || a.order - b.order);
-  // A catch-all (`F: */`, depth -1 after a leading wildcard) only speaks when nobody else does.
-  const specific = matches.filter((m) => m.depth >= 0);
-  return (specific.length > 0 ? specific : matches).map(({ section, depth, entry }) => ({ section, depth, entry }));
+  // Sections that claim the file speak first; a K: keyword (the report mentions their code,
+  // e.g. the sanitizer that caught the bug) only when none does; a catch-all (`F: */`,
+  // depth -1 after a leading wildcard) only when nobody else does.
+  const byFile = matches.filter((m) => m.depth >= 0 && !m.entry.startsWith("K:"));
+  const byKeyword = matches.filter((m) => m.entry.startsWith("K:"));
+  const chosen = byFile.length > 0 ? byFile : byKeyword.length > 0 ? byKeyword : matches;
+  return chosen.map(({ section, depth, entry }) => ({ section, depth, entry }));
 }
 
 function sectionOwner(section: MaintainersSection): string {

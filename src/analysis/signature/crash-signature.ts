@@ -76,9 +76,9 @@ export function titleKind(title: string | null): string | null {
   return slug || null;
 }
 
-/** The function a syzbot-style title names: `... in <function>`. */
+/** The function a syzbot-style title names: `... in <function>` (or `in <caller>/<callee>`: the caller). */
 function titleFrame(title: string | null): string | null {
-  const m = title ? /\s+in:?\s+([A-Za-z_][\w.]*)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w.-]+\])?\s*$/.exec(title) : null;
+  const m = title ? /\s+in:?\s+([A-Za-z_][\w.]*)(?:\/[A-Za-z_][\w.]*)*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?:\s+\[[\w.-]+\])?\s*$/.exec(title) : null;
   return m ? normalizeFrame(m[1]!) : null;
 }
 
