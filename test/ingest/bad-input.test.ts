@@ -202,3 +202,29 @@ describe("bad input never crashes ingest", () => {
     });
   });
 });
+
+describe("formats casefile does not open are named, with what to do", () => {
+  it("kdump-compressed dumps, xz and zstd get specific advice", async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, "a"), Buffer.concat([Buffer.from("KDUMP   "), randomBytes(4000)]));
+      await writeFile(join(dir, "b"), Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), randomBytes(100)]));
+      await writeFile(join(dir, "c"), Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), randomBytes(100)]));
+      const bundle = await ingestPaths([join(dir, "a"), join(dir, "b"), join(dir, "c")], limits);
+      expect(bundle.artifacts.map((a) => a.kind)).toEqual(["unknown", "unknown", "unknown"]);
+      expect(warningsOf(bundle.artifacts[0])).toMatch(/makedumpfile -E/);
+      expect(warningsOf(bundle.artifacts[1])).toMatch(/xz-compressed/);
+      expect(warningsOf(bundle.artifacts[2])).toMatch(/zstd-compressed/);
+      await bundle.dispose();
+    });
+  });
+
+  it("a truncated .tar.gz keeps the entries before the cut", async () => {
+    await withTempDir(async (dir) => {
+      const tgz = gzip(await makeTar([{ name: "log", data: CONSOLE }, { name: "rest", data: randomBytes(200_000) }]));
+      const bundle = await ingestOne(dir, "cut.tgz", tgz.subarray(0, tgz.length - 1000));
+      expect(bundle.artifacts[0].kind).toBe("console-log");
+      expect(bundle.artifacts.slice(1).map(warningsOf).join(" ")).toMatch(/damaged|truncated/);
+      await bundle.dispose();
+    });
+  });
+});

@@ -98,3 +98,12 @@ describe("ingestMarkdown and issue-form prose", () => {
     await bundle.dispose();
   });
 });
+
+describe("ingestMarkdown warnings", () => {
+  it("says when the last code block was never closed", async () => {
+    const bundle = await ingestMarkdown("```\n" + LOG, "issue #9 body", DEFAULT_CONFIG.artifacts);
+    expect(bundle.artifacts[0].kind).toBe("console-log");
+    expect(bundle.artifacts[0].warnings.join(" ")).toMatch(/no closing fence/);
+    await bundle.dispose();
+  });
+});

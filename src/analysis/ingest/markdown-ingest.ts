@@ -5,10 +5,10 @@ import { IngestSession } from "./ingest-session.js";
 import { formatBytes } from "./limits.js";
 import { extractFencedBlocks, textOutsideFences } from "./markdown-blocks.js";
 
-async function addText(session: IngestSession, name: string, text: string): Promise<void> {
+async function addText(session: IngestSession, name: string, text: string, note?: string): Promise<void> {
   const { limits, budget } = session;
   let buffer = Buffer.from(text, "utf8");
-  const warnings: string[] = [];
+  const warnings: string[] = note ? [note] : [];
   const cap = Math.min(limits.max_file_bytes, budget.bytesLeft);
   if (buffer.length > cap) {
     warnings.push(`Longer than ${formatBytes(cap)} (artifacts.max_file_bytes / max_bundle_bytes); only the first ${formatBytes(cap)} are analysed.`);
@@ -27,7 +27,8 @@ export async function ingestMarkdown(markdown: string, source: string, limits: L
   const session = new IngestSession(limits);
   try {
     for (const block of extractFencedBlocks(markdown)) {
-      await addText(session, `${source}, block ${block.index}`, block.text);
+      const note = block.unterminated ? "The code block has no closing fence; it was read to the end of the text." : undefined;
+      await addText(session, `${source}, block ${block.index}`, block.text, note);
     }
     const outside = textOutsideFences(markdown);
     // Prose is full of `Key: value` lines: only printk timestamps or crash markers count here.
