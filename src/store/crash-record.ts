@@ -15,6 +15,7 @@ export type CrashRecord = CasefileVerdict & {
   received_at: string;
   /** ISO 8601: when the analysis finished. */
   analyzed_at: string;
+  /** How long the analysis itself took in the worker (download and queue wait excluded). */
   duration_ms: number;
 };
 
