@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { CasefileVerdict } from "../analysis/model/casefile-verdict.js";
-import { analyzeFiles, type AnalysisInput } from "./analyze-files.js";
+import type { AnalysisInput } from "./analyze-files.js";
 
 export type { AnalysisInput } from "./analyze-files.js";
 
@@ -21,6 +21,8 @@ export class AnalysisFailed extends Error {
 /** In the calling process: for the CLI-sized cases and tests. */
 export class InProcessAnalysisRunner implements AnalysisRunner {
   async run(input: AnalysisInput): Promise<CasefileVerdict> {
+    // Loaded on first use: processes that only fork children never load the analysis library.
+    const { analyzeFiles } = await import("./analyze-files.js");
     try {
       return await analyzeFiles(input);
     } catch (err) {

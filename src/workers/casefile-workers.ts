@@ -28,6 +28,8 @@ export interface WorkerSettings {
   lockDurationMs: number;
   stalledIntervalMs: number;
   analyze: AnalyzeSettings;
+  /** The queues this process works on (all by default): e.g. only `analyze` on big machines. */
+  queues?: QueueName[];
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -73,10 +75,11 @@ export class CasefileWorkers {
     const analyze = new AnalyzeProcessor(deps.github, deps.runner, deps.queues.publish, analyzeSettings);
     const publish = new PublishProcessor(deps.github, deps.store, deps.queues.record, deps.connection, deps.queues.prefix);
     const record = new RecordProcessor(deps.store);
-    this.add(QUEUE_NAMES.intake, (job) => intake.process(job as never));
-    this.add(QUEUE_NAMES.analyze, (job) => analyze.process(job as never));
-    this.add(QUEUE_NAMES.publish, (job) => publish.process(job as never));
-    this.add(QUEUE_NAMES.record, (job) => record.process(job as never));
+    const wanted = new Set<QueueName>(settings.queues ?? Object.values(QUEUE_NAMES));
+    if (wanted.has(QUEUE_NAMES.intake)) this.add(QUEUE_NAMES.intake, (job) => intake.process(job as never));
+    if (wanted.has(QUEUE_NAMES.analyze)) this.add(QUEUE_NAMES.analyze, (job) => analyze.process(job as never));
+    if (wanted.has(QUEUE_NAMES.publish)) this.add(QUEUE_NAMES.publish, (job) => publish.process(job as never));
+    if (wanted.has(QUEUE_NAMES.record)) this.add(QUEUE_NAMES.record, (job) => record.process(job as never));
     return this;
   }
 
