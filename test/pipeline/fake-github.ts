@@ -58,19 +58,16 @@ export class FakeGitHub {
   }
 
   install(): void {
-    const base = `/repos/${this.owner}/${this.repo}`;
     const scope = nock(API).persist();
-    const handle = (method: string) =>
-      function (this: unknown, uri: string, body: unknown): [number, unknown, Record<string, string>?] {
-        return fake.route(method, decodeURIComponent(uri.split("?")[0]), uri, body as Record<string, unknown>);
-      };
-    const fake = this;
+    const handle =
+      (method: string) =>
+      (uri: string, body: unknown): [number, unknown, Record<string, string>?] =>
+        this.route(method, decodeURIComponent(uri.split("?")[0]), uri, body as Record<string, unknown>);
     const any = /.*/;
     scope.get(any).reply(handle("GET"));
     scope.post(any).reply(handle("POST"));
     scope.patch(any).reply(handle("PATCH"));
     scope.delete(any).reply(handle("DELETE"));
-    void base;
   }
 
   route(method: string, path: string, uri: string, body: Record<string, unknown>): [number, unknown, Record<string, string>?] {
