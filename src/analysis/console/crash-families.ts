@@ -37,6 +37,10 @@ export interface CrashFamily {
   header: string;
   /** Lines with the header that are not crashes. */
   ignores?: RegExp[];
+  /** The header must open the line's text (after the printk prefix), not just appear in it. */
+  atLineStart?: boolean;
+  /** Only a fully matching format makes a crash; a bare header line is not one. */
+  strict?: boolean;
   formats: CrashFormat[];
   /** CrashReport.kind for this family (formats may override). */
   kind: string;
@@ -64,6 +68,10 @@ const warningStack = (...skip: string[]): StackSpec => ({
 });
 
 const LOCK_AT = String.raw`at: (?:{{PC}} +)?{{FUNC}}`;
+/** A lock's acquisition site: "at: func+0x.." or "[<ffffffff81234567>] func+0x..". */
+const LOCK_FRAME = pattern(String.raw`(?:at: (?:{{PC}} +)?|{{PC}} +){{FUNC}}`);
+/** Unlock imbalance: the release site, then the stack of the releasing task. */
+const UNLOCK_STACK: StackSpec = { parts: [/is trying to release lock/, LOCK_FRAME, CALL_TRACE, STACK] };
 
 const KASAN_STACK: StackSpec = {
   parts: [pattern(String.raw`BUG: KASAN: (?:[a-z\-]+) in {{FUNC}}`), CALL_TRACE, STACK],
@@ -104,7 +112,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
     formats: [
       {
         title: /BUG: KASAN:/,
-        report: [{ re: pattern(String.raw`BUG: KASAN: ([a-z\-]+) in {{FUNC}}`) }, { re: /(Read|Write) of size (?:[0-9]+)/ }],
+        report: [{ re: pattern(String.raw`BUG: KASAN: ([a-z\-]+) in {{FUNC}}`) }, { re: /(Read|Write) (?:of size (?:[0-9]+)|at addr)/ }],
         fmt: "KASAN: {1} {3} in {4}",
         stack: KASAN_STACK,
         kind: "kasan",
@@ -185,8 +193,8 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       },
       {
         title: /BUG: .*still has locks held!/,
-        report: [{ re: /BUG: .*still has locks held!/ }, { re: pattern(String.raw`{{PC}} +{{FUNC}}`) }],
         fmt: "BUG: still has locks held in {1}",
+        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
         kind: "locking",
       },
       {
@@ -202,27 +210,29 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       },
       {
         title: /BUG: bad unlock balance detected!/,
-        report: [
-          { re: /BUG: bad unlock balance detected!/ },
-          { re: /is trying to release lock/, within: 15, sameLine: true },
-          { re: pattern(String.raw`{{PC}} +{{FUNC}}`), within: 15, sameLine: true },
-        ],
         fmt: "BUG: bad unlock balance in {1}",
+        stack: UNLOCK_STACK,
         kind: "locking",
       },
       {
         title: /BUG: held lock freed!/,
-        report: [{ re: /BUG: held lock freed!/ }, { re: pattern(String.raw`{{PC}} +{{FUNC}}`) }],
         fmt: "BUG: held lock freed in {1}",
+        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        kind: "locking",
+      },
+      {
+        title: /BUG: Invalid wait context/,
+        fmt: "WARNING: locking bug in {1}",
+        stack: callTrace(),
         kind: "locking",
       },
       { title: /BUG: Bad rss-counter state/, fmt: "BUG: Bad rss-counter state", noStackTrace: true },
       { title: /BUG: non-zero nr_ptes on freeing mm/, fmt: "BUG: non-zero nr_ptes on freeing mm", noStackTrace: true },
       { title: /BUG: non-zero nr_pmds on freeing mm/, fmt: "BUG: non-zero nr_pmds on freeing mm", noStackTrace: true },
       {
-        title: /BUG: Dentry .* still in use \([0-9]+\) \[unmount of ([^\]]+)\]/,
-        fmt: "BUG: Dentry still in use in {2}",
-        stack: { parts: [RIP_FRAME, CALL_TRACE, STACK], parts2: [CALL_TRACE, STACK], skip: ["umount_check", "d_walk", "shrink_dcache"] },
+        // Grouped by the operation, not the filesystem or dentry.
+        title: /BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of [^\]]+\]/,
+        fmt: "BUG: Dentry still in use in {1}",
       },
       {
         title: /BUG: Bad page state/,
@@ -281,17 +291,29 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "WARNING:",
     kind: "warning",
-    ignores: [/WARNING: \/etc\/ssh\/moduli does not exist, using fixed modulus/, /WARNING: workqueue cpumask: online intersect > possible intersect/],
+    // Messages that say "WARNING:" but report no kernel bug.
+    ignores: [
+      /WARNING: \/etc\/ssh\/moduli does not exist, using fixed modulus/,
+      /WARNING: workqueue cpumask: online intersect > possible intersect/,
+      /WARNING: [Tt]he mand mount option/,
+      /WARNING: Unprivileged eBPF is enabled/,
+      /WARNING: fbcon: Driver '.*' missed to adjust virtual screen size/,
+      /WARNING: See https:\/\/kernel\.org\/doc\/html\/latest\/admin-guide\/hw-vuln/,
+      /WARNING: `.*' uses (?:deprecated v2 capabilities|32-bit capabilities)/i,
+      /WARNING: Reset corrupted AGFL/,
+      /WARNING: kernel not compiled with/,
+      /WARNING: CPU: [0-9]+ PID: [0-9]+ at .* do_user_addr_fault/,
+    ],
     formats: [
       {
-        title: /WARNING: .*lib\/debugobjects\.c.* (?:debug_print|debug_check)/,
+        title: /WARNING: .*lib\/debugobjects\.c.* (?:debug_print|debug_check|0x0)/,
         fmt: "WARNING: ODEBUG bug in {1}",
         stack: warningStack("debug_", "rcu", "hrtimer_", "timer_", "work_", "percpu_", "kmem_", "slab_", "kfree", "vunmap", "vfree", "__free_", "debug_check", "kobject_"),
       },
       { title: /WARNING: .*mm\/usercopy\.c.* usercopy_warn/, fmt: "WARNING: bad usercopy in {1}", stack: warningStack("usercopy", "__check") },
       { title: /WARNING: .*lib\/kobject\.c.* kobject_/, fmt: "WARNING: kobject bug in {1}", stack: warningStack("kobject_") },
       { title: /WARNING: .*fs\/proc\/generic\.c.* proc_register/, fmt: "WARNING: proc registration bug in {1}", stack: warningStack("proc_") },
-      { title: /WARNING: .*lib\/refcount\.c.* refcount_/, fmt: "WARNING: refcount bug in {1}", stack: warningStack("refcount", "kobject_") },
+      { title: /WARNING: .*lib\/refcount\.c.* (?:refcount_|0x0)/, fmt: "WARNING: refcount bug in {1}", stack: warningStack("refcount", "kobject_") },
       { title: /WARNING: .*kernel\/locking\/lockdep\.c.*lock_/, fmt: "WARNING: locking bug in {1}", stack: warningStack("lock_sock", "release_sock") },
       {
         title: /WARNING: lock held when returning to user space/,
@@ -305,6 +327,11 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         kind: "locking",
       },
       {
+        title: /WARNING: .*mm\/vmalloc\.c.*__vmalloc_node_range/,
+        fmt: "WARNING: zero-size vmalloc in {1}",
+        stack: warningStack("vmalloc"),
+      },
+      {
         title: /WARNING: .*mm\/.*\.c.* k?.?malloc/,
         fmt: "WARNING: kmalloc bug in {1}",
         stack: warningStack("kmalloc", "krealloc", "kcalloc", "kzalloc", "vmalloc", "slab", "kmem"),
@@ -315,7 +342,8 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         stack: warningStack("usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg", "usb_control_msg"),
       },
       { title: pattern(String.raw`WARNING: .* at {{SRC}} {{FUNC}}`), fmt: "WARNING in {3}", stack: warningStack() },
-      { title: pattern(String.raw`WARNING: {{SRC}} at {{FUNC}}`), fmt: "WARNING in {3}", stack: warningStack() },
+      // Since 6.17: "WARNING: [cond] file.c:123 at func+0x1c/0x80, CPU#0: comm/pid" (or "at 0x0" without symbols).
+      { title: pattern(String.raw`WARNING: (?:\[.*\] )?{{SRC}} at (?:{{FUNC}}|0x0)`), fmt: "WARNING in {3}", stack: warningStack() },
       {
         title: /WARNING: possible circular locking dependency detected/,
         report: [{ re: /WARNING: possible circular locking dependency detected/ }, { re: /is trying to acquire lock/ }],
@@ -381,18 +409,26 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       },
       {
         title: /WARNING: bad unlock balance detected!/,
-        report: [
-          { re: /WARNING: bad unlock balance detected!/ },
-          { re: /is trying to release lock/, within: 15, sameLine: true },
-          { re: pattern(String.raw`{{PC}} +{{FUNC}}`), within: 15, sameLine: true },
-        ],
         fmt: "WARNING: bad unlock balance in {1}",
+        stack: UNLOCK_STACK,
         kind: "locking",
       },
       {
         title: /WARNING: held lock freed!/,
-        report: [{ re: /WARNING: held lock freed!/ }, { re: pattern(String.raw`at:(?: {{PC}})? +{{FUNC}}`) }],
         fmt: "WARNING: held lock freed in {1}",
+        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        kind: "locking",
+      },
+      {
+        title: /WARNING: .*still has locks held!/,
+        fmt: "WARNING: still has locks held in {1}",
+        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        kind: "locking",
+      },
+      {
+        title: /WARNING: Nested lock was not taken/,
+        fmt: "WARNING: nested lock was not taken in {1}",
+        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
         kind: "locking",
       },
       { title: /WARNING: kernel stack regs .* has bad 'bp' value/, fmt: "WARNING: kernel stack regs has bad value", noStackTrace: true },
@@ -407,7 +443,8 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       /INFO: lockdep is turned off/, /INFO: Stall ended before state dump start/, /INFO: NMI handler/,
       /INFO: recovery required on readonly filesystem/, /(?:handler|interrupt).*took too long/, /_INFO::/,
       /INFO: sys_.* is not present in \/proc\/kallsyms/, /INFO: no syscalls can create resource/,
-      /rcu: INFO: rcu_[a-z]+ detected expedited stalls/,
+      // Real reports say "INFO: " with a space; "INFO:foo" is some driver's log.
+      /INFO:[^ ]/,
     ],
     formats: [
       {
@@ -494,6 +531,8 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "general protection fault",
     kind: "gpf",
+    // A user-space fault reported by traps.c, not a kernel crash.
+    ignores: [/general protection fault ip:/],
     formats: [{ title: /general protection fault.*:/, fmt: "general protection fault in {1}", stack: ripThenTrace() }],
   },
   {
@@ -586,6 +625,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "Booting the kernel.",
     kind: "reboot",
+    atLineStart: true,
     formats: [{ title: /Booting the kernel\./, fmt: "unexpected kernel reboot", noStackTrace: true }],
   },
   {
@@ -635,7 +675,17 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "fatal error:",
     kind: "executor",
+    atLineStart: true,
+    strict: true,
     ignores: [/fatal error: runtime: out of memory/, /fatal error: runtime: cannot allocate memory/],
-    formats: [{ title: /fatal error:/, fmt: "go runtime error", noStackTrace: true }],
+    // A Go program's fatal error is followed by its goroutine dump.
+    formats: [
+      {
+        title: /fatal error:/,
+        report: [{ re: /fatal error:/ }, { re: /^(?:runtime stack:|goroutine [0-9]+ \[)|runtime\/[a-z_0-9]+\.go:[0-9]+/, within: 60 }],
+        fmt: "go runtime error",
+        noStackTrace: true,
+      },
+    ],
   },
 ];

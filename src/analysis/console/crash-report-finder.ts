@@ -30,7 +30,11 @@ export interface FoundCrash {
 const GLOBAL_IGNORES: RegExp[] = [];
 
 /** These can appear inside another report without starting a second one. */
-const REPORT_START_IGNORES = [/invalid opcode: 0000/, /Kernel panic - not syncing/, /unregister_netdevice: waiting for/, /PANIC: double fault/];
+const REPORT_START_IGNORES = [
+  /invalid opcode: 0000/, /Kernel panic - not syncing/, /unregister_netdevice: waiting for/, /PANIC: double fault/,
+  // arm prints "Internal error: Oops" after its fault line as part of the same report.
+  /Internal error:/,
+];
 
 /** Messages that carry a stack but are not bugs; inside a report they mean another report interleaved. */
 const INFO_WITH_STACK = ["vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure", "FAULT_FLAG_ALLOW_RETRY missing"];
@@ -38,15 +42,24 @@ const INFO_WITH_STACK = ["vmalloc: allocation failure:", "FAULT_INJECTION: forci
 const TASK_CONTEXT = /\[ *T[0-9]+\]/;
 const CPU_CONTEXT = /\[ *C[0-9]+\]/;
 
-function matchFamily(raw: string): CrashFamily | null {
+function matchFamily(line: ConsoleLine): CrashFamily | null {
   for (const family of CRASH_FAMILIES) {
-    if (matchesHeader(raw, family)) return family;
+    if (matchesHeader(line.raw, family, line.text)) return family;
   }
   return null;
 }
 
-function matchesHeader(raw: string, family: CrashFamily): boolean {
-  if (!raw.includes(family.header)) return false;
+const IDENT = /[A-Za-z0-9_]/;
+
+function matchesHeader(raw: string, family: CrashFamily, text: string): boolean {
+  const at = raw.indexOf(family.header);
+  if (at === -1) return false;
+  // "CAM_INFO:" or "BTF_INFO:" is not "INFO:": the header must start a word.
+  if (at > 0 && IDENT.test(raw[at - 1]) && IDENT.test(family.header[0])) {
+    const again = raw.indexOf(family.header, at + 1);
+    if (again === -1 || IDENT.test(raw[again - 1])) return false;
+  }
+  if (family.atLineStart && !text.trimStart().startsWith(family.header)) return false;
   if (family.ignores) for (const re of family.ignores) if (re.test(raw)) return false;
   for (const re of GLOBAL_IGNORES) if (re.test(raw)) return false;
   return true;
@@ -54,30 +67,32 @@ function matchesHeader(raw: string, family: CrashFamily): boolean {
 
 /** The first crash of the log, or null when the log has none. */
 export function findFirstCrash(all: readonly ConsoleLine[]): FoundCrash | null {
-  let start = -1;
-  let family: CrashFamily | null = null;
   for (let i = 0; i < all.length; i++) {
-    family = matchFamily(all[i].raw);
-    if (family) {
-      start = i;
-      break;
-    }
+    const family = matchFamily(all[i]);
+    if (!family) continue;
+    const found = reportAt(all, i, family);
+    if (found) return found;
   }
-  if (!family) return null;
+  return null;
+}
+
+function reportAt(all: readonly ConsoleLine[], start: number, family: CrashFamily): FoundCrash | null {
   const context = all[start].context;
   const { lines, reportEnd, endPos, prefix } = collectReport(all, start, context);
   let found = describe(lines.slice(0, reportEnd), family);
   let reportLines = lines;
   if (!found) {
-    // Nothing matched in the same-context report: fall back to the raw lines up to the last header.
+    // The header is not in the same-context report (cut short): use the raw lines up to the last header.
     reportLines = all.slice(start, endPos + 1);
-    found = describe(reportLines, family) ?? {
-      title: all[start].raw.slice(all[start].raw.indexOf(family.header)),
-      format: null,
-      frame: null,
-      corrupted: "no format matched",
-    };
+    found = describe(reportLines, family);
   }
+  if (family.strict && !found?.format) return null;
+  found ??= {
+    title: all[start].raw.slice(all[start].raw.indexOf(family.header)),
+    format: null,
+    frame: null,
+    corrupted: "no format matched",
+  };
   return { ...found, family, start, lines: reportLines, prefix };
 }
 
@@ -113,7 +128,7 @@ function collectReport(
   for (let i = start; i < all.length; i++) {
     const l = all[i];
     const oopsLine = i === start;
-    if (matchFamily(l.raw)) {
+    if (matchFamily(l)) {
       endPos = i;
       if (!oopsLine && !secondReport && !REPORT_START_IGNORES.some((re) => re.test(l.raw))) secondReport = true;
     } else if (!oopsLine && !secondReport && INFO_WITH_STACK.some((s) => l.raw.includes(s))) {

@@ -23,7 +23,7 @@ export function pattern(source: string, flags = ""): RegExp {
 export const FRAME_LINE = pattern(String.raw`^ *(?:{{PC}} ){0,2}{{FUNC}}`);
 
 /** arm32: "[<c0112ac8>] (unwind_backtrace) from [<c010c6ec>] (show_stack+0x10/0x14)". */
-export const ARM_FRAME_LINE = /^ *\[<[0-9a-f]+>\] \(([a-zA-Z0-9_.]+)\) from \[<[0-9a-f]+>\] \(([a-zA-Z0-9_.]+)\)/;
+export const ARM_FRAME_LINE = /^ *\[<[0-9a-f]+>\] \(([a-zA-Z0-9_]+)[a-zA-Z0-9_.]*\) from \[<[0-9a-f]+>\] \(([a-zA-Z0-9_]+)[a-zA-Z0-9_.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\)/;
 
 /** A symbolised frame "func+0x1c/0x80 mm/slub.c:123" or an inlined one "func mm/slub.c:123 [inline]". */
 export const SYMBOLISED_FRAME = /^ *(?:\[<?(?:0x)?[0-9a-f]+>?\] ){0,2}([a-zA-Z0-9_.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)? ([a-zA-Z0-9\-_/.]+\.[a-zA-Z]+):[0-9]+/;
@@ -62,7 +62,7 @@ export const COMMON_SKIPS: readonly string[] = [
   "lockdep", "perf_trace", "lock_acquire", "lock_release", "lock_class", "mark_lock", "reacquire_held_locks",
   "spin_lock", "spin_trylock", "spin_unlock", "raw_read_lock", "raw_read_trylock",
   "raw_write_lock", "raw_write_trylock", "raw_read_unlock", "raw_write_unlock",
-  "down", "down_read", "down_write", "down_read_trylock", "down_write_trylock", "up_read", "up_write",
+  "^down$", "^down_read", "^down_write", "^down_trylock", "^down_interruptible", "^down_killable", "^up_read", "^up_write",
   "mutex_lock", "mutex_trylock", "mutex_unlock", "mutex_remove_waiter", "osq_lock", "osq_unlock",
   "atomic_dec", "atomic_inc", "atomic_add", "atomic_sub", "atomic_read", "atomic_set",
   "__wake_up", "refcount_add", "refcount_sub", "refcount_inc", "refcount_dec", "refcount_set", "refcount_read",
@@ -83,4 +83,15 @@ export const COMMON_SKIPS: readonly string[] = [
   "^complete$", "wait_for_completion", "^kv?free$", "kfree_skb", "readb$", "readw$", "readl$", "readq$",
   "writeb$", "writew$", "writel$", "writeq$", "ioread", "iowrite", "print_usage_bug", "print_unlock",
   "imbalance_bug", "kcov_", "raw_spin_rq", "hwasan", "warn_bogus",
+  // Generic helpers a crash passes through on its way to the culprit: allocation, bit and
+  // tree operations, checksums, stack walking, page cache, references.
+  "(?:read|write)_once_.*nocheck", "walk_stack", "dump_backtrace", "arch_stack_walk", "stack_trace_",
+  "alloc_page", "k?v?(?:m|z|c)alloc", "krealloc", "kmem_cache", "allocate_slab", "slab_",
+  "folio_(?:alloc|unlock)", "filemap_alloc_folio", "__filemap_get_folio", "bh_enable", "bh_disable",
+  "(?:set|clear|change|test)_bit", "_find_first_bit", "_find_next_bit", "^rb_", "^__rb_", "^klist_",
+  "^crc16", "^crc_itu_t", "^crc32", "^hex_dump", "__phys_addr", "^skb_(?:put|push|pull)$",
+  "^kref_", "ref_tracker", "^rhashtable_", "lock_timer_base", "kill_fasync", "^ida_free",
+  "^mark_buffer_dirty", "^drop_nlink", "^dput$", "^fast_dput", "^iput$", "^aes_encrypt", "^strstr",
+  "^mutex_", "^__mutex_", "^rt_mutex_", "owner_on_cpu", "^fs_reclaim", "^trace_hardirqs",
+  "^__do_kernel_fault", "^vmalloc_fault", "^__should_fail", "should_fail",
 ];

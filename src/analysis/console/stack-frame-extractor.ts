@@ -45,10 +45,26 @@ function matchesAny(line: string, res: readonly RegExp[]): boolean {
   return false;
 }
 
+/** Syscall wrappers name the syscall: "__x64_sys_mremap" and "__se_sys_mremap" group with "sys_mremap"/"mremap". */
+const FRAME_PREFIXES = ["SYSC_", "SyS_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "__x64_", "__ia32_", "__arm64_", "__riscv_"];
+
+/** Plain function name of a frame: syscall wrapper prefixes dropped, simple C++ manglings undone. */
+export function cleanFrame(frame: string): string {
+  let f = frame;
+  const mangled = /^_Z([0-9]+)/.exec(f);
+  if (mangled) {
+    const len = Number(mangled[1]);
+    const name = f.slice(mangled[0].length, mangled[0].length + len);
+    if (name.length === len) f = name;
+  }
+  for (const prefix of FRAME_PREFIXES) if (f.startsWith(prefix)) f = f.slice(prefix.length);
+  return f;
+}
+
 function pushCaptures(frames: string[], m: RegExpExecArray): void {
   for (let i = 1; i < m.length; i++) {
     const f = m[i];
-    if (f) frames.push(f);
+    if (f) frames.push(cleanFrame(f));
   }
 }
 
