@@ -10,16 +10,20 @@ const PAD = { left: 34, right: 8, top: 10, bottom: 24 };
 function niceMax(n: number): number {
   if (n <= 4) return Math.max(1, n);
   const mag = 10 ** Math.floor(Math.log10(n));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * mag >= n) return step * mag;
+  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (step * mag >= n) return step * mag;
   return 10 * mag;
 }
 
-function tickLabel(iso: string, bucketMs: number): string {
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Which buckets get an axis label: midnights for multi-hour buckets, every few hours for hourly ones. */
+function tickLabel(iso: string, index: number, count: number, bucketMs: number): string | null {
   const d = new Date(iso);
-  const mm = String(d.getUTCMonth() + 1).padStart(2, "0");
-  const dd = String(d.getUTCDate()).padStart(2, "0");
-  const hh = String(d.getUTCHours()).padStart(2, "0");
-  return bucketMs >= 24 * 3600_000 ? `${mm}-${dd}` : bucketMs >= 6 * 3600_000 && d.getUTCHours() !== 0 ? `${hh}h` : bucketMs >= 6 * 3600_000 ? `${mm}-${dd}` : `${hh}:00`;
+  const day = `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+  if (bucketMs >= 24 * 3600_000) return index % Math.max(1, Math.ceil(count / 10)) === 0 ? day : null;
+  if (bucketMs > 3600_000) return d.getUTCHours() === 0 ? day : null;
+  if (d.getUTCHours() % 3 !== 0) return null;
+  return d.getUTCHours() === 0 ? day : `${String(d.getUTCHours()).padStart(2, "0")}:00`;
 }
 
 /**
@@ -37,7 +41,7 @@ export function arrivalsChart(series: WindowStats["series"]): Html {
   const y = (n: number) => PAD.top + innerH - (n / max) * innerH;
   const present = new Set<VerdictKind>();
 
-  const grid = [0, 0.5, 1].map((f) => {
+  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const v = Math.round(max * f);
     return html`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e7ec" stroke-width="1"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
   });
@@ -53,11 +57,10 @@ export function arrivalsChart(series: WindowStats["series"]): Html {
     });
     return rects;
   });
-  const every = Math.max(1, Math.ceil(buckets.length / 8));
-  const ticks = buckets
-    .map((b, i) => ({ b, i }))
-    .filter(({ i }) => i % every === 0)
-    .map(({ b, i }) => html`<text x="${(PAD.left + i * slot + slot / 2).toFixed(1)}" y="${H - 6}" text-anchor="middle">${tickLabel(b.start, series.bucket_ms)}</text>`);
+  const ticks = buckets.map((b, i) => {
+    const label = tickLabel(b.start, i, buckets.length, series.bucket_ms);
+    return label === null ? "" : html`<text x="${(PAD.left + i * slot + slot / 2).toFixed(1)}" y="${H - 6}" text-anchor="middle">${label}</text>`;
+  });
   const legend = VERDICT_KINDS.filter((v) => present.has(v)).map((v) => html`<span><span class="dot v-${v}"></span>${v}</span>`);
   return html`<div class="chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Arrivals per verdict">${grid}${bars}${ticks}</svg>
 <div class="legend">${legend.length ? legend : html`<span>no arrivals in this window</span>`}</div></div>`;
