@@ -9,62 +9,79 @@
  * still reaches somebody.
  */
 
-/** Files that report, allocate, lock, schedule or unwind: they never own the bug. */
+/** Files that report, allocate, lock, schedule, dispatch or unwind: they never own the bug. */
 const NEVER_GUILTY: readonly RegExp[] = [
-  /\.h$/, // headers: inline helpers (spinlock.h, list.h, refcount.h, ...)
+  // Inline helpers and generic library code (string, list, refcount, bug, kobject, ...).
+  /\.h$/,
   /^lib\//,
   /^virt\/lib\//,
+  /^arch\/[^/]+\/lib\//,
+  // The detectors and reporters themselves.
   /^mm\/kasan\//,
   /^mm\/kmsan\//,
   /^mm\/kfence\//,
   /^kernel\/kcsan\//,
   /^kernel\/kcov\.c$/,
-  /^mm\/sl[aou]b(_common)?\.c$/,
-  /^mm\/memory\.c$/,
-  /^mm\/percpu[^/]*$/,
-  /^mm\/vmalloc\.c$/,
-  /^mm\/page_alloc\.c$/,
-  /^mm\/util\.c$/,
-  /^mm\/mempool\.c$/,
-  /^kernel\/rcu\//,
-  /^kernel\/locking\//,
+  /^mm\/kmemleak\.c$/,
+  /^mm\/debug\.c$/, // dump_page
+  /^mm\/page_owner\.c$/,
   /^kernel\/panic\.c$/,
   /^kernel\/printk\//,
+  /^kernel\/stacktrace\.c$/,
+  /^kernel\/trace\/trace_preemptirq\.c$/,
+  /^fs\/proc\/generic\.c$/, // "proc_dir_entry already registered": the caller's bug
+  /^fs\/sysfs\/dir\.c$/, // "cannot create duplicate filename": the caller's bug
+  // Allocators: they hand out or take back memory for the real owner.
+  /^mm\/sl[aou]b(?:_common)?\.c$/,
+  /^mm\/page_alloc\.c$/,
+  /^mm\/vmalloc\.c$/,
+  /^mm\/percpu[^/]*$/,
+  /^mm\/util\.c$/, // kmemdup, kvmalloc
+  /^mm\/mempool\.c$/,
+  /^mm\/dmapool\.c$/,
+  /^mm\/memory\.c$/,
+  /^net\/core\/skbuff\.c$/,
+  /^net\/core\/sock\.c$/,
+  /^net\/core\/dev\.c$/,
+  // The DMA API and the USB core check and map for drivers: a warning there is the driver's bug.
+  /^kernel\/dma\/(?:debug|mapping|direct)\.c$/,
+  /^drivers\/usb\/core\/urb\.c$/, // "URB submitted while active"
+  // Locking, RCU, scheduling, timers, work: where code waits or is dispatched from.
+  /^kernel\/locking\//,
+  /^kernel\/rcu\//,
+  /^kernel\/sched\//,
   /^kernel\/softirq\.c$/,
   /^kernel\/kthread\.c$/,
-  /^kernel\/sched\//,
-  /^kernel\/time\/timer\.c$/,
   /^kernel\/workqueue\.c$/,
-  /^kernel\/stacktrace\.c$/,
+  /^kernel\/irq_work\.c$/,
+  /^kernel\/time\/timer\.c$/,
   /^kernel\/time\/hrtimer\.c$/,
   /^kernel\/time\/tick-sched\.c$/,
-  /^kernel\/entry\//,
-  /^arch\/[^/]+\/entry\//,
-  /^arch\/[^/]+\/lib\//, // arch copies of lib/ (crc32, memcpy, usercopy)
-  /^arch\/[^/]+\/kernel\/entry[^/]*\.c$/,
-  /^arch\/[^/]+\/kernel\/stacktrace\.c$/,
-  /^arch\/[^/]+\/kernel\/apic\//, // timer interrupt dispatch
-  /^arch\/[^/]+\/kernel\/traps\.c$/,
-  /^arch\/[^/]+\/kernel\/unwind_[^/]*\.c$/,
-  /^arch\/[^/]+\/mm\/fault\.c$/,
-  /^arch\/[^/]+\/mm\/physaddr\.c$/,
-  /^net\/core\/dev\.c$/,
-  /^net\/core\/sock\.c$/,
-  /^net\/core\/skbuff\.c$/,
-  /^fs\/proc\/generic\.c$/,
   // Generic inode lifecycle: iput/evict/writeback run the filesystem's own callbacks.
   /^fs\/inode\.c$/,
   /^fs\/fs-writeback\.c$/,
-  // The USB core allocates and checks URBs for drivers ("URB submitted while active").
-  /^drivers\/usb\/core\/urb\.c$/,
+  // Architecture entry, exception, interrupt and unwinding code.
+  /^kernel\/entry\//,
+  /^arch\/[^/]+\/entry\//,
+  /^arch\/[^/]+\/kernel\/entry[^/]*\.c$/,
+  /^arch\/[^/]+\/kernel\/syscall\.c$/,
+  /^arch\/[^/]+\/kernel\/traps\.c$/,
+  /^arch\/[^/]+\/kernel\/stacktrace\.c$/,
+  /^arch\/[^/]+\/kernel\/unwind[^/]*\.c$/,
+  /^arch\/[^/]+\/kernel\/process[^/]*\.c$/, // __switch_to, show_stack, the idle loop
+  /^arch\/[^/]+\/kernel\/irq(?:_\d+)?\.c$/,
+  /^arch\/[^/]+\/kernel\/apic\//, // timer interrupt dispatch
+  /^arch\/[^/]+\/mm\/fault\.c$/,
+  /^arch\/[^/]+\/mm\/extable\.c$/,
+  /^arch\/[^/]+\/mm\/physaddr\.c$/,
   /^trusty\//, // Trusty sources live outside the kernel tree
 ];
 
 /** In a hung-task report the top frames are the sleep itself: blame who waits, not how. */
 const NEVER_GUILTY_WHEN_HUNG: readonly RegExp[] = [
-  /^arch\/[^/]+\/kernel\/process[^/]*\.c$/, // __switch_to
   /^mm\/filemap\.c$/, // waiting for a page lock
   /^mm\/truncate\.c$/,
+  /^mm\/page-writeback\.c$/, // waiting for writeback
 ];
 
 /** Lines that start a crash report (syzbot's headers). Kept loose: a false start only moves the cut earlier. */
@@ -77,7 +94,22 @@ const NOT_A_CRASH = /INFO: lockdep is turned off|INFO: Stall ended before state 
 /** `[  123.456789]` or `[  123.456789][ T1234]` console prefix, as printk writes it. */
 const CONSOLE_PREFIX = /^(?:\*\* \d+ printk messages dropped \*\* )?(?:.* login: )?(?:<\d+>)?\[ *\d+\.\d+\](\[ *[CT]\d+\])? /;
 
-const FILE_LINE = /([a-zA-Z0-9_\-./]*[a-zA-Z0-9_-]+\.[ch]):\d+/g;
+/** `.c:123` / `.h:45`: the end of a `path:line` reference (fixed width, so scanning is linear). */
+const FILE_LINE_END = /\.[ch]:\d/g;
+/** Longest line looked at: the tail of a pathological line never names a frame. */
+const MAX_LINE = 4096;
+
+function isPathChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 48 && code <= 57) || // 0-9
+    code === 95 || // _
+    code === 45 || // -
+    code === 46 || // .
+    code === 47 // /
+  );
+}
 
 /** A report longer than this before the panic line already holds the real stack. */
 const PANIC_RESTATEMENT_AFTER = 22;
@@ -143,10 +175,20 @@ const SIDE_NOTE = /^\s*#\d+: .*\bat: |(?:hard|soft)irqs last +(?:en|dis)abled at
 /** Every source file named on the report's stacks, in order of appearance. */
 export function sourceFiles(lines: readonly string[]): string[] {
   const files: string[] = [];
-  for (const line of lines) {
-    if (!line.includes(":") || SIDE_NOTE.test(line)) continue;
-    FILE_LINE.lastIndex = 0;
-    for (let m = FILE_LINE.exec(line); m; m = FILE_LINE.exec(line)) files.push(cleanPath(m[1]!));
+  for (const full of lines) {
+    if (!full.includes(":")) continue;
+    const line = full.length > MAX_LINE ? full.slice(0, MAX_LINE) : full;
+    if (SIDE_NOTE.test(line)) continue;
+    FILE_LINE_END.lastIndex = 0;
+    for (let m = FILE_LINE_END.exec(line); m; m = FILE_LINE_END.exec(line)) {
+      // walk back over the path; the name must end in a word character before `.c`
+      const dot = m.index;
+      const before = line.charCodeAt(dot - 1);
+      if (dot === 0 || before === 46 || before === 47) continue;
+      let start = dot;
+      while (start > 0 && isPathChar(line.charCodeAt(start - 1))) start--;
+      files.push(cleanPath(line.slice(start, dot + 2)));
+    }
   }
   return files;
 }

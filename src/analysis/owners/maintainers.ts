@@ -151,7 +151,7 @@ export interface MaintainersMatch {
 export function matchMaintainers(parsed: MaintainersFile, file: string | null, reportText: string | null = null): MaintainersMatch[] {
   const matches: (MaintainersMatch & { order: number; length: number })[] = [];
   const path = file?.replace(/^\.?\//, "") ?? null;
-  const text = reportText ? reportText.slice(0, 256 * 1024) : null;
+  const text = reportText ? reportText.slice(0, 64 * 1024) : null;
   parsed.sections.forEach((section, order) => {
     let best: { depth: number; entry: string; length: number } | null = null;
     if (path) {
