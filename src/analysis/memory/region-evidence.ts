@@ -62,7 +62,7 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
       const bit = Math.log2(w.bytes[i] ^ expected);
       const more = flips.length > 1 ? ` (${flips.length} such single-bit errors in the dumped range)` : "";
       out.push({
-        claim: `the byte at ${hex(region.start)} is 0x${hex2(w.bytes[i])} where ${c.fill.name} 0x${hex2(expected)} was expected: exactly one bit (bit ${bit}) differs${more}`,
+        claim: `the byte at ${hex(region.start)} is 0x${hex2(w.bytes[i])} where ${expected === c.fill.value ? c.fill.name : `red zone 0x${hex2(expected)}`} was expected: exactly one bit (bit ${bit}) differs${more}`,
         weight: 0.85,
         source: src,
         verdict: "bit-flip",
@@ -142,7 +142,7 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
     const lines = len / line;
     const expected = fillName ? ` where ${fillName} was expected` : "";
     out.push({
-      claim: `${lines} whole ${machine.cacheLine}-byte cache line(s) at ${where} hold plausible but wrong ${content.description.replace(/^kernel data: /, "kernel data (")}${content.description.startsWith("kernel data: ") ? ")" : ""}${expected}`,
+      claim: `${lines} whole ${machine.cacheLine}-byte cache line(s) at ${where} hold plausible but wrong kernel data${expected}: ${content.description.replace(/^kernel data: /, "")}`,
       weight: dmaInPage.length > 0 ? 0.3 : 0.55,
       source: src,
       verdict: "cache-line-corruption",

@@ -211,11 +211,13 @@ function pick(candidates: Candidate[], stated: StatedBounds, dma: bigint[]): Can
 function excerptOf(memory: PhysicalMemory, region: Region): HexExcerpt | null {
   let base = (region.start / 16n) * 16n - 32n;
   if (base < 0n) base = 0n;
-  const pieces = memory.covered(base, base + 128n);
+  const pieces = memory.covered(base, base + 160n);
   const piece = pieces.find((p) => p.start <= region.start && p.end > region.start) ?? pieces[0];
   if (!piece) return null;
+  // Region at the start of a dump: show 128 bytes from there rather than fewer.
   const from = piece.start > base ? piece.start : base;
-  const bytes = memory.read(from, Number(piece.end - from));
+  const to = piece.end < from + 128n ? piece.end : from + 128n;
+  const bytes = memory.read(from, Number(to - from));
   if (!bytes || bytes.length === 0) return null;
   return { base: from, bytes, region: { start: region.start, end: region.end } };
 }

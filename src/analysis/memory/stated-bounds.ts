@@ -34,5 +34,9 @@ export function statedBounds(crash: CrashReport | null, machine: MachineFacts): 
     const s = a === null ? null : toPhysical(a, machine);
     if (s !== null && s !== 0n) out.access = { start: s, end: s + BigInt(Math.max(1, crash.size ?? 1)) };
   }
+  // Newer kernels hash the addresses of page-poison hex dumps (%p): a range outside the
+  // reported frame is such a hash, not an address.
+  const ps = BigInt(machine.pageSize);
+  if (out.corrupted && out.pfn !== null && out.corrupted.start / ps !== out.pfn) out.corrupted = null;
   return out;
 }

@@ -77,7 +77,7 @@ export class WordClassifier {
     if (POISON_WORDS.has(v)) return "poison";
     const hi = Number(v >> 32n);
     const lo = Number(v & 0xffffffffn);
-    if (hi === 0 || hi === 0xffffffff || (hi < 0x10000 && lo < 0x10000)) return "small";
+    if (hi === 0 || (hi === 0xffffffff && lo >= 0xffff0000) || (hi < 0x10000 && lo < 0x10000)) return "small";
     if (this.symbols && hi >= 0x80000000 && this.symbols.lookup(v)) return "text";
     if (inLinearMap(v, this.machine)) return "linear";
     for (const [s, e, c] of this.ranges) if (v >= s && v < e) return c;
