@@ -1,0 +1,136 @@
+import { pageTablePage } from "../content/kernel-memory-bytes.js";
+import { randomMac, rocev2Packet } from "../content/packet-bytes.js";
+import type { ScenarioDefinition } from "../model/scenario-plan.js";
+import type { SimTraceEvent } from "../model/sim-trace-event.js";
+import {
+  badPageMap,
+  offliningFailed,
+  pseriesHotRemoveAttempt,
+  pseriesHotRemoveFailed,
+  taskCaller,
+} from "../writers/console-log-writer.js";
+import {
+  bootedConsole,
+  cleanDmaLife,
+  defaultModules,
+  evAlloc,
+  evFree,
+  evMap,
+  evUnmap,
+  MLX5_PPC,
+  pfnHex,
+  pickFrame,
+  pickIova,
+  reportContext,
+  truthRegion,
+} from "./scenario-kit.js";
+
+/**
+ * Stale DMA after a memory hot-remove on POWER. An mlx5 RDMA adapter has a 64K receive buffer
+ * mapped. A DLPAR memory remove migrates the buffer off its LMB and frees the old frame, but
+ * the driver never unmaps it; the remove then fails and the LMB is added back. The frame goes to
+ * java's page-fault handler as a page table, and the adapter's next RoCEv2 packet lands on it.
+ * java dies with "Bad page map" on exit: its PTEs are now packet bytes.
+ */
+export const staleDmaPower: ScenarioDefinition = {
+  name: "stale-dma-power",
+  summary: "POWER, 64K pages: mlx5_core keeps DMA-writing RoCEv2 packets into a frame that a failed hot-remove handed to java as a page table",
+  defaultArch: "ppc64le",
+  arches: ["ppc64le", "ppc64"],
+  run(ctx) {
+    const { machine: m, rng, gap } = ctx;
+    const dev = MLX5_PPC;
+    const page = m.pageSize;
+    const pfn = pickFrame(ctx);
+    const phys = pfn * page;
+    const iova = pickIova(ctx);
+    const lmbPages = (256 * 2 ** 20) / page;
+    const lmbStart = pfn - (pfn % lmbPages);
+    const drc = 0x80000000 + lmbStart / lmbPages;
+
+    const napi: { cpu: number; task: string; pid: number } = { cpu: 5, task: "ksoftirqd/5", pid: 43 };
+    const drmgr = { cpu: 2, task: "drmgr", pid: rng.int(20000, 30000) };
+    const java = { cpu: 3, task: "java", pid: rng.int(4000, 9000) };
+
+    const t0 = 700 + rng.int(0, 200) + rng.next();
+    const t1 = t0 + gap;
+    const t2 = t1 + gap;
+    const tCrash = t2 + gap + 0.0004;
+
+    const events: SimTraceEvent[] = [];
+    // Decoys: the frame's earlier clean lives, and its neighbours mapped and unmapped properly.
+    events.push(...cleanDmaLife(t0 - 3 * gap - 41.2, napi, dev.address, pfn, page, iova + 7 * page).map((e) => ({ ...e, key: false })));
+    events.push(...cleanDmaLife(t0 - 2 * gap - 3.7, napi, dev.address, pfn, page, iova + 3 * page).map((e) => ({ ...e, key: false })));
+    for (const n of [pfn - 1, pfn + 1]) {
+      events.push(evAlloc(t0 - 0.0002, napi, n, "GFP_ATOMIC|__GFP_NOWARN"), evMap(t0 - 0.00015, napi, dev.address, n * page, page, iova + (n - pfn) * page));
+      events.push(evUnmap(t1 - 0.0004, drmgr, dev.address, page, iova + (n - pfn) * page), evFree(t1 - 0.0003, drmgr, n));
+      for (const e of events.slice(-4)) e.key = false;
+    }
+    // The story.
+    events.push(evAlloc(t0 - 0.00021, napi, pfn, "GFP_ATOMIC|__GFP_NOWARN"));
+    events[events.length - 1].key = false;
+    events.push(evMap(t0, napi, dev.address, phys, page, iova));
+    events.push({ ts: t1, ...drmgr, key: true, name: "mm_migrate_pages_start", mode: "MIGRATE_SYNC", reason: "memory_hotplug" });
+    events.push(evFree(t1 + 0.00031, drmgr, pfn));
+    events.push({ ts: t1 + 0.0009, ...drmgr, key: false, name: "mm_migrate_pages", succeeded: 2311, failed: 1, mode: "MIGRATE_SYNC", reason: "memory_hotplug" });
+    events.push({ ts: t1 + 0.011, ...drmgr, key: true, name: "test_pages_isolated", startPfn: lmbStart, endPfn: lmbStart + lmbPages, finPfn: lmbStart + rng.int(100, lmbPages - 1), ok: false });
+    const userAddr = 0x7fff9c000000 + rng.int(0, 0xff) * 0x1000000;
+    events.push({ ts: t2, ...java, key: true, name: "hash_fault", address: userAddr, access: 0x4, trap: 0x300 });
+    events.push(evAlloc(t2 + 0.000012, java, pfn, "GFP_KERNEL_ACCOUNT|__GFP_ZERO"));
+
+    // Memory: the page table, its first PTEs overwritten by one RoCEv2 packet (length a multiple of 8).
+    const packet = rocev2Packet(
+      {
+        srcMac: randomMac(rng, [0x0c, 0x42, 0xa1]),
+        dstMac: randomMac(rng, [0xb8, 0xce, 0xf6]),
+        srcIp: [10, 20, 1, rng.int(2, 250)],
+        dstIp: [10, 20, 1, rng.int(2, 250)],
+        payloadLength: 8 * rng.int(100, 500) + 6,
+      },
+      rng,
+    );
+    const frame = pageTablePage(page, packet.length / 8 + rng.int(40, 300), { endianness: "big", pageShift: m.pageShift }, rng);
+    frame.set(packet, 0);
+    const regionStart = BigInt(phys);
+    const regionEnd = regionStart + BigInt(packet.length);
+
+    const log = bootedConsole(ctx, [dev]);
+    log.add(t0 - 30, "T812", ["mlx5_core 0001:01:00.0 enP1p1s0f0np0: Link up", "IPv4: ADDRCONF(NETDEV_CHANGE): enP1p1s0f0np0: link becomes ready"], 0.2);
+    log.add(t1 - 0.002, taskCaller(drmgr.pid), [pseriesHotRemoveAttempt(1, drc)]);
+    log.add(t1 + 0.0115, taskCaller(drmgr.pid), [
+      offliningFailed(BigInt(lmbStart * page), BigInt((lmbStart + lmbPages) * page), "failure to isolate range"),
+      pseriesHotRemoveFailed(),
+    ]);
+    const pte = packet.subarray(0, 8).reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+    const rc = reportContext(ctx, { ...java, comm: "java", uid: 1000 }, defaultModules(m, ["mlx5_ib", "ib_uverbs", "ib_core", "mlx5_core", "mlxfw", "tls", "psample"]));
+    log.add(tCrash, taskCaller(java.pid), badPageMap(rc, {
+      pte,
+      pmd: m.linearMapBase + regionStart,
+      addr: BigInt(userAddr),
+      stack: ["vm_normal_page", "zap_pte_range", "unmap_page_range", "unmap_vmas", "exit_mmap", "__mmput", "mmput", "do_exit", "do_group_exit", "get_signal", "do_notify_resume", "interrupt_exit_user_prepare_main", "syscall_exit_prepare", "system_call_vectored_common"],
+    }));
+
+    return {
+      console: log.render(),
+      events,
+      trace: true,
+      reserved: new Set([pfn - 1, pfn, pfn + 1]),
+      devices: [dev],
+      window: { start: t0 - 3 * gap - 60, end: tCrash },
+      memory: [{ phys: regionStart, bytes: frame }],
+      systemMap: true,
+      lspci: true,
+      truth: {
+        story:
+          `${dev.driver} ${dev.address} mapped frame ${pfnHex(pfn)} for receive DMA; a memory hot-remove migrated and freed the frame with no unmap; ` +
+          `the remove failed and java's page-fault handler took the frame as a page table; the adapter then wrote a ${packet.length}-byte RoCEv2 packet over its first PTEs.`,
+        verdict: "stale-dma",
+        region: truthRegion(regionStart, regionEnd, m),
+        frames: [pfnHex(pfn)],
+        suspect: { device: dev.address, driver: dev.driver, function: null },
+        crash: { kind: "bad-page-map", frame: null },
+        missing: [],
+      },
+    };
+  },
+};
