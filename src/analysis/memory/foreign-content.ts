@@ -80,8 +80,18 @@ export function scanForeign(bytes: Uint8Array, address: bigint, words: WordClass
       const pend = Math.min(bytes.length, packet.end ?? end);
       if (pend > end - 8) end = pend;
     }
-    if (ascii[first] && !(packet && start === packet.start)) while (start > 0 && printable(bytes[start - 1])) start--;
-    if (ascii[last]) while (end < bytes.length && printable(bytes[end])) end++;
+    if (!packet) {
+      // Text bounds are exact: from the first all-text word back, and the last one forward, to
+      // the nearest byte that is not text (the edge words mix text with what was there).
+      const fa = ascii[first] ? first : first + 1 <= last && ascii[first + 1] ? first + 1 : -1;
+      const la = ascii[last] ? last : last - 1 >= first && ascii[last - 1] ? last - 1 : -1;
+      if (fa >= 0 && la >= 0) {
+        start = skip + fa * 8;
+        while (start > 0 && printable(bytes[start - 1])) start--;
+        end = skip + (la + 1) * 8;
+        while (end < bytes.length && printable(bytes[end])) end++;
+      }
+    }
     for (let k = first; k <= last; k++) inRun[k] = 1;
     runs.push({ start, end, payload: packet });
   }
