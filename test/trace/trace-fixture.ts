@@ -24,7 +24,7 @@ export type StoryItem =
   | { kind: "iommu_unmap"; ts: number; cpu?: number; iova: bigint; size: number }
   | { kind: "iofault"; ts: number; cpu?: number; driver: string; device: string; iova: bigint }
   | { kind: "lost"; ts: number; cpu: number; count: number }
-  | { kind: "jsonl"; ts: number; event: JsonlEvent };
+  | { kind: "jsonl"; ts: number; cpu?: number; event: JsonlEvent };
 
 export interface NoiseOptions {
   events: number;

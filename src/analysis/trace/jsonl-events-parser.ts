@@ -9,6 +9,9 @@ import { MAX_SANE_ORDER, type NormaliserContext, type TracepointNormaliser } fro
  * (device, dma_addr, size) or (device, phys), as for ftrace.
  */
 export class JsonlEventsParser {
+  /** Timestamp of the last event read. */
+  lastTs = -Infinity;
+
   constructor(
     private readonly ctx: NormaliserContext,
     private readonly norm: TracepointNormaliser,
@@ -29,6 +32,7 @@ export class JsonlEventsParser {
     const ts = typeof o.ts === "number" ? o.ts : typeof o.ts === "string" ? Number(o.ts) : NaN;
     const event = typeof o.event === "string" ? o.event : "";
     if (!Number.isFinite(ts) || event === "") return false;
+    this.lastTs = ts;
     const cpu = intOrNull(o.cpu);
     const pid = intOrNull(o.pid);
     const task = typeof o.task === "string" ? o.task : null;

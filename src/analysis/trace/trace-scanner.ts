@@ -49,7 +49,6 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
 
   const cursor = new FtraceLineCursor();
   const lost: LostEvents[] = [];
-  const lastTs = new Map<number, number>();
   let events = 0;
   let garbage = 0;
   let firstGarbage = 0;
@@ -57,9 +56,7 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
   let backwards = 0;
   let firstBackwards = 0;
   let seenEvent = false;
-  let prevLine = "";
-  let prevTsEnd = -1;
-  let prevSkip = 0;
+  let prevTs = -Infinity;
   let lineNo = 0;
   let bytes = 0;
   let multiInput = false;
@@ -74,8 +71,10 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
       }
       if (jsonl.line(line, lineNo)) {
         events++;
-        const ev = norm.last;
-        if (ev && ev.cpu !== null) checkOrder(ev.cpu, ev.ts);
+        const ts = jsonl.lastTs;
+        if (ts < prevTs) {
+          if (backwards++ === 0) firstBackwards = lineNo;
+        } else prevTs = ts;
       } else if (garbage++ === 0) firstGarbage = lineNo;
       return;
     }
@@ -95,13 +94,7 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
     if (c0 === 67 /* C */) {
       const marker = parseLostMarker(line, skip);
       if (marker) {
-        let ts = 0;
-        if (prevTsEnd !== -1) {
-          let t = prevTsEnd - 1;
-          while (t > prevSkip && prevLine.charCodeAt(t - 1) !== 32 && prevLine.charCodeAt(t - 1) !== 93) t--;
-          ts = parseTimestamp(prevLine, t, prevTsEnd);
-        }
-        if (lost.length < MAX_LOST_MARKERS) lost.push({ cpu: marker.cpu, count: marker.count, ts: Number.isNaN(ts) ? 0 : ts, source: `${artifact.name}:${lineNo}` });
+        if (lost.length < MAX_LOST_MARKERS) lost.push({ cpu: marker.cpu, count: marker.count, ts: prevTs === -Infinity ? 0 : prevTs, source: `${artifact.name}:${lineNo}` });
         return;
       }
     }
@@ -125,9 +118,15 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
     }
     seenEvent = true;
     events++;
-    prevLine = line;
-    prevTsEnd = cursor.tsEnd;
-    prevSkip = skip;
+    // Every event line's timestamp: a short digit loop, cheaper than it sounds, and it is how
+    // out-of-order traces and the time of a loss marker are known.
+    const tsEnd = cursor.tsEnd;
+    let t = tsEnd - 1;
+    while (t > skip && line.charCodeAt(t - 1) !== 32 && line.charCodeAt(t - 1) !== 93) t--;
+    const ts = parseTimestamp(line, t, tsEnd);
+    if (ts < prevTs) {
+      if (backwards++ === 0) firstBackwards = lineNo;
+    } else prevTs = ts;
     const tp = names.get(cursor.name());
     if (tp === undefined) {
       if (line.charCodeAt(cursor.nameStart) !== 60) norm.last = null; // `<stack trace>` keeps the event before it
@@ -137,15 +136,6 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
       if (unreadableHeaders++ === 0) warn(`${artifact.name}:${lineNo}: the task, CPU or timestamp of this line could not be read; such lines are skipped`);
       return;
     }
-    const ev = norm.last;
-    if (ev && ev.cpu !== null) checkOrder(ev.cpu, ev.ts);
-  };
-
-  const checkOrder = (cpu: number, ts: number): void => {
-    const prev = lastTs.get(cpu);
-    if (prev !== undefined && ts < prev) {
-      if (backwards++ === 0) firstBackwards = lineNo;
-    } else lastTs.set(cpu, ts);
   };
 
   let rest = "";
@@ -187,7 +177,7 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
   }
   ctx.seq = artifactCtx.seq;
   if (garbage > 0) warn(`${artifact.name}: ${garbage} line${garbage === 1 ? "" : "s"} could not be read as trace events (first at line ${firstGarbage})`);
-  if (backwards > 0) warn(`${artifact.name}: timestamps go backwards ${backwards} time${backwards === 1 ? "" : "s"} on the same CPU (first at line ${firstBackwards}); events were put back in time order`);
+  if (backwards > 0) warn(`${artifact.name}: timestamps go backwards ${backwards} time${backwards === 1 ? "" : "s"} (first at line ${firstBackwards}); events were put back in time order`);
   if (lost.length > 0) {
     const total = lost.reduce((a, l) => a + (l.count ?? 0), 0);
     const cpus = [...new Set(lost.map((l) => l.cpu))].sort((a, b) => a - b);
