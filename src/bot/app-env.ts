@@ -10,7 +10,10 @@ import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from "../workers/casefil
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
 const envSchema = z.object({
-  APP_ID: z.coerce.number().int().positive({ message: "APP_ID must be the GitHub App's numeric id" }),
+  APP_ID: z
+    .string({ message: "APP_ID is required (the GitHub App's numeric id)" })
+    .regex(/^\d+$/, "APP_ID must be the GitHub App's numeric id")
+    .transform(Number),
   PRIVATE_KEY: z.string().optional(),
   PRIVATE_KEY_PATH: z.string().optional(),
   WEBHOOK_SECRET: z.string().min(1, "WEBHOOK_SECRET is required (the secret set on the GitHub App)").optional(),

@@ -45,13 +45,18 @@ export async function startBotServer(opts: BotServerOptions): Promise<RunningBot
       res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
       return;
     }
-    if (path === WEBHOOK_PATH && Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) {
-      res.writeHead(413, { "content-type": "text/plain", connection: "close" }).end("payload too large");
-      req.destroy();
+    if (path === WEBHOOK_PATH) {
+      if (Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) {
+        res.writeHead(413, { "content-type": "text/plain", connection: "close" }).end("payload too large");
+        req.destroy();
+        return;
+      }
+      // Before the dashboard handler: its /api/* routes are protected, webhooks are signed instead.
+      if (await webhooks(req, res)) return;
+    } else if (opts.httpHandler && (await opts.httpHandler(req, res))) {
       return;
     }
-    if (opts.httpHandler && (await opts.httpHandler(req, res))) return;
-    const handled = await webhooks(req, res);
+    const handled = res.headersSent;
     if (!handled && !res.headersSent) res.writeHead(404, { "content-type": "text/plain" }).end("not found");
   };
   await new Promise<void>((resolve, reject) => {

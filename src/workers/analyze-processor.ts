@@ -15,7 +15,8 @@ export interface AnalyzeSettings {
   downloadIdleTimeoutMs: number;
   /** Where temporary bundles live (default: the OS temp dir). */
   tmpDir?: string;
-  onDownloadBytes?: (n: number) => void;
+  /** One call per link: bytes received and how it ended (metrics). */
+  onDownload?: (bytes: number, outcome: "ok" | "refused" | "too-large" | "timeout" | "error") => void;
   onAnalysis?: (seconds: number, verdict: string) => void;
 }
 
@@ -54,14 +55,15 @@ export class AnalyzeProcessor {
         idleTimeoutMs: this.settings.downloadIdleTimeoutMs,
         maxRedirects: DEFAULT_DOWNLOAD_OPTIONS.maxRedirects,
         token: () => this.github.token(data.installationId),
-        onBytes: this.settings.onDownloadBytes,
       });
       const usedNames = new Set<string>();
       for (const link of data.links) {
         try {
           const got = await downloader.download(link.url);
+          this.settings.onDownload?.(got.bytes, "ok");
           files.push({ path: got.path, display: uniqueName(displayName(link.url), usedNames) });
         } catch (err) {
+          this.settings.onDownload?.(0, downloadOutcome(err));
           if (err instanceof DownloadRejected || (err instanceof DownloadFailed && lastAttempt)) {
             unreadable.push({ what: link.url, reason: err.reason });
           } else {
@@ -137,6 +139,13 @@ async function readRepoFile(
     }
     throw err;
   }
+}
+
+function downloadOutcome(err: unknown): "refused" | "too-large" | "timeout" | "error" {
+  if (!(err instanceof DownloadRejected)) return "error";
+  if (/limit of|more than the limit/.test(err.reason)) return "too-large";
+  if (/within|no data for/.test(err.reason)) return "timeout";
+  return "refused";
 }
 
 function displayName(url: string): string {

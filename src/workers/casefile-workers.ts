@@ -18,7 +18,7 @@ export interface PipelineObserver {
   job?(queue: QueueName, outcome: "completed" | "failed" | "retry" | "rate-limited", seconds: number): void;
   githubError?(status: number): void;
   rateLimitWait?(ms: number): void;
-  downloadBytes?(n: number): void;
+  download?(bytes: number, outcome: "ok" | "refused" | "too-large" | "timeout" | "error"): void;
   analysis?(seconds: number, verdict: string): void;
 }
 
@@ -68,7 +68,7 @@ export class CasefileWorkers {
     const observer = deps.observer ?? {};
     const analyzeSettings: AnalyzeSettings = {
       ...settings.analyze,
-      onDownloadBytes: (n) => observer.downloadBytes?.(n),
+      onDownload: (bytes, outcome) => observer.download?.(bytes, outcome),
       onAnalysis: (s, v) => observer.analysis?.(s, v),
     };
     const intake = new IntakeProcessor(deps.github, deps.queues.analyze, deps.store);

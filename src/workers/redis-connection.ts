@@ -38,15 +38,19 @@ export async function connectRedis(url: string, role: ConnectionRole, connectTim
     // Keep reconnecting after a Redis restart; the first connect is checked below.
     retryStrategy: (times) => Math.min(times * 200, 5000),
   });
-  // ioredis emits 'error' on every failed reconnect; the caller's logger decides what to show.
-  redis.on("error", () => undefined);
+  // ioredis emits 'error' on every failed reconnect; the first connect reports the last one.
+  let lastError: Error | null = null;
+  redis.on("error", (err: Error) => {
+    lastError = err;
+  });
   try {
     await withTimeout(redis.connect(), connectTimeoutMs + 1000);
     await assertNoEviction(redis);
   } catch (err) {
     redis.disconnect();
     if (err instanceof RedisSetupError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
+    const seen = lastError as Error | null;
+    const reason = seen?.message ?? (err instanceof Error ? err.message : String(err));
     throw new RedisSetupError(`Redis at ${redactRedisUrl(url)} is unreachable: ${reason}`);
   }
   return redis;

@@ -90,7 +90,7 @@ export async function startPipeline(fake: FakeGitHub): Promise<Pipeline> {
       const end = Date.now() + timeoutMs;
       let quiet = 0;
       while (Date.now() < end) {
-        const counts = await Promise.all(queues.all().map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "paused")));
+        const counts = await Promise.all(queues.all().map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized")));
         const busy = counts.reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
         quiet = busy === 0 ? quiet + 1 : 0;
         if (quiet >= 3) return;
