@@ -93,51 +93,71 @@ export function parseMaintainers(text: string, name = "MAINTAINERS"): Maintainer
 }
 
 interface CompiledPattern {
-  re: RegExp;
+  /** Tree-relative pattern text. */
+  clean: string;
+  /** Only for patterns with wildcards: most F: entries are plain paths, compared as strings. */
+  re: RegExp | null;
   /** get_maintainer.pl's pattern depth: slashes, +1 for a file (no trailing slash); -1 for a leading wildcard. */
   depth: number;
   slashes: number;
   directory: boolean;
-  /** A plain path without wildcards: also matches as a directory (get_maintainer checks the disk). */
-  plain: boolean;
 }
 
 const compiled = new Map<string, CompiledPattern>();
+
+function slashCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 47) n++;
+  return n;
+}
 
 function compileFilePattern(pattern: string): CompiledPattern {
   let c = compiled.get(pattern);
   if (c) return c;
   const clean = pattern.replace(/^\.?\//, "");
-  const source = clean.replace(/[\\^$.+()[\]{}|*?]/g, (ch) => (ch === "*" ? ".*" : ch === "?" ? "." : `\\${ch}`));
+  const wild = /[*?]/.test(clean);
+  // get_maintainer.pl: `*` -> `.*`, `?` -> `.`, everything else literal, matched from the start
+  const re = wild ? new RegExp(`^${clean.replace(/[\\^$.+()[\]{}|*?]/g, (ch) => (ch === "*" ? ".*" : ch === "?" ? "." : `\\${ch}`))}`) : null;
   const directory = clean.endsWith("/");
-  const slashes = (clean.match(/\//g) ?? []).length;
+  const slashes = slashCount(clean);
   let depth = slashes + (directory ? 0 : 1);
   if (clean.startsWith("*")) depth = -1;
-  c = { re: new RegExp(`^${source}`), depth, slashes, directory, plain: !/[*?]/.test(clean) };
-  if (compiled.size > 20_000) compiled.clear();
+  c = { clean, re, depth, slashes, directory };
+  if (compiled.size > 50_000) compiled.clear();
   compiled.set(pattern, c);
   return c;
 }
 
 /** get_maintainer.pl's file_match_pattern: a directory matches below it; a file pattern at the same depth. */
-function fileMatches(file: string, pattern: string): CompiledPattern | null {
+function fileMatches(file: string, fileSlashes: number, pattern: string): CompiledPattern | null {
   const c = compileFilePattern(pattern);
+  if (c.re === null) {
+    // A plain path: the file itself, or (get_maintainer checks the disk) a directory above it.
+    if (c.directory) return file.startsWith(c.clean) ? c : null;
+    return file === c.clean || file.startsWith(`${c.clean}/`) ? c : null;
+  }
   if (!c.re.test(file)) return null;
-  if (c.directory) return c;
-  const fileSlashes = (file.match(/\//g) ?? []).length;
-  if (fileSlashes === c.slashes) return c;
-  if (c.plain && file.startsWith(`${pattern.replace(/^\.?\//, "")}/`)) return c;
+  if (c.directory || fileSlashes === c.slashes) return c;
   return null;
 }
 
-/** Regexes come from the repository: keep them short and free of nested quantifiers. */
-function safeRegex(source: string, flags = ""): RegExp | null {
-  if (source.length > 300 || /\([^)]*[+*][^)]*\)[+*{]/.test(source)) return null;
-  try {
-    return new RegExp(source.replace(/\s+/g, ""), flags); // Perl's /x: whitespace is not part of the pattern
-  } catch {
-    return null;
+const regexes = new Map<string, RegExp | null>();
+
+/** Regexes come from the repository: keep them short and free of nested quantifiers. Cached. */
+function safeRegex(source: string): RegExp | null {
+  let re = regexes.get(source);
+  if (re !== undefined) return re;
+  re = null;
+  if (source.length <= 300 && !/\([^)]*[+*][^)]*\)[+*{]/.test(source)) {
+    try {
+      re = new RegExp(source.replace(/\s+/g, "")); // Perl's /x: whitespace is not part of the pattern
+    } catch {
+      re = null;
+    }
   }
+  if (regexes.size > 20_000) regexes.clear();
+  regexes.set(source, re);
+  return re;
 }
 
 export interface MaintainersMatch {
@@ -147,40 +167,52 @@ export interface MaintainersMatch {
   entry: string;
 }
 
-/** Every section that claims the file (or, by K:, the report), most specific first. */
+type Ranked = MaintainersMatch & { order: number; length: number };
+
+function ranked(matches: Ranked[]): MaintainersMatch[] {
+  matches.sort((a, b) => b.depth - a.depth || b.length - a.length || a.order - b.order);
+  return matches.map(({ section, depth, entry }) => ({ section, depth, entry }));
+}
+
+/**
+ * Every section that claims the file, most specific first. Sections that claim it by F: or
+ * N: speak first; a K: keyword (the report mentions their code) only when none does, so the
+ * sanitizer that caught a bug is not blamed for it; a catch-all (THE REST's `F: *\/`, depth
+ * -1 after a leading wildcard) only when nobody else does.
+ */
 export function matchMaintainers(parsed: MaintainersFile, file: string | null, reportText: string | null = null): MaintainersMatch[] {
-  const matches: (MaintainersMatch & { order: number; length: number })[] = [];
   const path = file?.replace(/^\.?\//, "") ?? null;
-  const text = reportText ? reportText.slice(0, 64 * 1024) : null;
-  parsed.sections.forEach((section, order) => {
-    let best: { depth: number; entry: string; length: number } | null = null;
-    if (path) {
-      if (section.excludes.some((x) => fileMatches(path, x))) return;
+  const byFile: Ranked[] = [];
+  const catchAll: Ranked[] = [];
+  if (path) {
+    const pathSlashes = slashCount(path);
+    parsed.sections.forEach((section, order) => {
+      let best: Ranked | null = null;
       for (const f of section.files) {
-        const c = fileMatches(path, f);
+        const c = fileMatches(path, pathSlashes, f);
         if (c && (!best || c.depth > best.depth || (c.depth === best.depth && f.length > best.length))) {
-          best = { depth: c.depth, entry: `F: ${f}`, length: f.length };
+          best = { section, depth: c.depth, entry: `F: ${f}`, order, length: f.length };
         }
       }
       if (!best) {
         const n = section.fileRegexes.find((r) => safeRegex(r)?.test(path));
-        if (n !== undefined) best = { depth: 0, entry: `N: ${n}`, length: n.length };
+        if (n !== undefined) best = { section, depth: 0, entry: `N: ${n}`, order, length: n.length };
       }
-    }
-    if (!best && text) {
+      if (!best || section.excludes.some((x) => fileMatches(path, pathSlashes, x))) return;
+      (best.depth >= 0 ? byFile : catchAll).push(best);
+    });
+  }
+  if (byFile.length > 0) return ranked(byFile);
+  if (reportText) {
+    const text = reportText.slice(0, 64 * 1024);
+    const byKeyword: Ranked[] = [];
+    parsed.sections.forEach((section, order) => {
       const k = section.keywords.find((r) => safeRegex(r)?.test(text));
-      if (k !== undefined) best = { depth: 0, entry: `K: ${k}`, length: k.length };
-    }
-    if (best) matches.push({ section, depth: best.depth, entry: best.entry, order, length: best.length });
-  });
-  matches.sort((a, b) => b.depth - a.depth || b.length - a.length || a.order - b.order);
-  // Sections that claim the file speak first; a K: keyword (the report mentions their code,
-  // e.g. the sanitizer that caught the bug) only when none does; a catch-all (`F: */`,
-  // depth -1 after a leading wildcard) only when nobody else does.
-  const byFile = matches.filter((m) => m.depth >= 0 && !m.entry.startsWith("K:"));
-  const byKeyword = matches.filter((m) => m.entry.startsWith("K:"));
-  const chosen = byFile.length > 0 ? byFile : byKeyword.length > 0 ? byKeyword : matches;
-  return chosen.map(({ section, depth, entry }) => ({ section, depth, entry }));
+      if (k !== undefined) byKeyword.push({ section, depth: 0, entry: `K: ${k}`, order, length: k.length });
+    });
+    if (byKeyword.length > 0) return ranked(byKeyword);
+  }
+  return ranked(catchAll);
 }
 
 function sectionOwner(section: MaintainersSection): string {
