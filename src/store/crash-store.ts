@@ -183,6 +183,22 @@ export class CrashStore {
     return out;
   }
 
+  /** The latest corrections of several issues (by crash id "owner/name#N") in one round trip. */
+  async correctionsOfMany(ids: string[]): Promise<Map<string, IssueCorrections>> {
+    const out = new Map<string, IssueCorrections>();
+    if (ids.length === 0) return out;
+    const fields = ids.flatMap((id) => [`${id}|verdict`, `${id}|owner`]);
+    const raws = await this.redis.hmget(this.keys.corrections, ...fields);
+    raws.forEach((raw, i) => {
+      if (raw === null) return;
+      const c = parseStored(correctionSchema, raw, `correction ${fields[i]}`);
+      if (c instanceof Error) return;
+      const id = ids[i >> 1];
+      out.set(id, { ...out.get(id), [c.kind]: c });
+    });
+    return out;
+  }
+
   /** The most recent corrections, newest first. */
   async recentCorrections(limit: number): Promise<Correction[]> {
     const raws = await this.redis.lrange(this.keys.correctionLog, 0, Math.max(0, limit - 1));

@@ -87,9 +87,9 @@ export async function seedDemo(store: CrashStore, now: Date, count = 140): Promi
 export async function seedQueueTrouble(analyze: Queue): Promise<Worker> {
   const connection = analyze.opts.connection;
   await analyze.add("analyze", { repository: "acme/kernel", issue: 1099 }, { jobId: "acme-kernel-1099", attempts: 1 });
-  const worker = new Worker(
+  const worker: Worker = new Worker(
     analyze.name,
-    async () => {
+    async (): Promise<unknown> => {
       throw new Error("download of https://github.com/user-attachments/files/123/vmcore.tar.gz refused: 2.1 GiB exceeds the 512 MiB bundle limit");
     },
     { connection, prefix: analyze.opts.prefix },

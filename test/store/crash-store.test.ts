@@ -128,3 +128,20 @@ describe("CrashStore", () => {
     expect(page.items.map((r) => r.issue)).toEqual([1]);
   });
 });
+
+describe("CrashStore corrections", () => {
+  it("keeps the latest correction of each kind per issue, also in bulk", async () => {
+    await store.clear();
+    const at = now.toISOString();
+    await store.recordCorrection({ repository: "acme/kernel", issue: 1, kind: "verdict", from: "stale-dma", to: "bit-flip", by: "alice", at });
+    await store.recordCorrection({ repository: "acme/kernel", issue: 1, kind: "verdict", from: "bit-flip", to: "use-after-free", by: "bob", at });
+    await store.recordCorrection({ repository: "acme/kernel", issue: 1, kind: "owner", from: "owner:rdma", to: "owner:mm", by: "bob", at });
+    await store.recordCorrection({ repository: "acme/kernel", issue: 2, kind: "owner", from: "none", to: "owner:net", by: "carol", at });
+    expect((await store.correctionsOf("acme/kernel", 1)).verdict?.to).toBe("use-after-free");
+    const many = await store.correctionsOfMany(["acme/kernel#1", "acme/kernel#2", "acme/kernel#3"]);
+    expect(many.get("acme/kernel#1")).toMatchObject({ verdict: { to: "use-after-free" }, owner: { to: "owner:mm" } });
+    expect(many.get("acme/kernel#2")).toEqual({ owner: expect.objectContaining({ to: "owner:net", by: "carol" }) });
+    expect(many.has("acme/kernel#3")).toBe(false);
+    expect((await store.recentCorrections(10)).map((c) => c.by)).toEqual(["carol", "bob", "bob", "alice"]);
+  });
+});

@@ -4,7 +4,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { CasefileMetrics } from "../../observability/metrics.js";
 import { pipelineHealth } from "../../observability/pipeline-health.js";
-import { crashId, type IssueCorrections } from "../../store/crash-record.js";
+import { crashId } from "../../store/crash-record.js";
 import { InvalidCursorError, type CrashStore } from "../../store/crash-store.js";
 import type { WindowName } from "../../store/crash-stats.js";
 import { renderCaseReport } from "./case-report-page.js";
@@ -120,9 +120,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       store.stats(t),
       pipelineHealth(deps.queues, t, 6),
       store.occurrenceCounts(crashes.items.map((r) => r.signature)),
-      Promise.all(crashes.items.map(async (r) => [crashId(r.repository, r.issue), await store.correctionsOf(r.repository, r.issue)] as [string, IssueCorrections])),
+      store.correctionsOfMany(crashes.items.map((r) => crashId(r.repository, r.issue))),
     ]);
-    sendPage(res, 200, renderDashboard({ now: t, window, stats, health, crashes, occurrences, corrections: new Map(corrections), query: q, refreshSeconds }));
+    sendPage(res, 200, renderDashboard({ now: t, window, stats, health, crashes, occurrences, corrections, query: q, refreshSeconds }));
   }
 
   async function caseReport(res: ServerResponse, url: URL, json: boolean): Promise<void> {
