@@ -129,7 +129,7 @@ function adviceFor(need: Need, input: CaptureAdviceInput): string[] {
     case "symbols":
       return [
         "Attach the System.map of the crashed kernel so casefile can name the pointers in the dump: " +
-          "`cp /boot/System.map-$(uname -r) System.map`, or `sudo cat /proc/kallsyms > kallsyms.txt` on the same boot.",
+          "`cp /boot/System.map-$(uname -r) System.map.txt`, or `sudo cat /proc/kallsyms > kallsyms.txt` on the same boot.",
       ];
     case "devices":
       return ["Attach `lspci -k` from the crashed machine so casefile can tie the DMA device to its driver: `lspci -k > lspci.txt`."];
