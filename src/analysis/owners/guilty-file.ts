@@ -40,6 +40,7 @@ const NEVER_GUILTY: readonly RegExp[] = [
   /^mm\/mempool\.c$/,
   /^mm\/dmapool\.c$/,
   /^mm\/memory\.c$/,
+  /^mm\/folio-compat\.c$/, // one-line page->folio wrappers: the caller's page
   /^net\/core\/skbuff\.c$/,
   /^net\/core\/sock\.c$/,
   /^net\/core\/dev\.c$/,
