@@ -199,3 +199,23 @@ ${stack("  455.300100", ["dump_stack_lvl+0x5d/0x80", "__kernel_unpoison_pages.co
     expect([...verdicts]).toEqual(["software-corruption"]);
   });
 });
+
+describe("x86_64 reports without a dump", () => {
+  it("KASAN use-after-free: the access inside the freed object is the region", async () => {
+    const consoleLog = `[  50.000000] ==================================================================
+[  50.000010] BUG: KASAN: slab-use-after-free in tcp_v4_rcv+0x1c2/0x1dd0
+[  50.000020] Write of size 8 at addr ffff88801f3a6c48 by task swapper/0/0
+[  50.000100] The buggy address belongs to the object at ffff88801f3a6c00
+[  50.000101]  which belongs to the cache kmalloc-256 of size 256
+[  50.000102] The buggy address is located 72 bytes inside of
+[  50.000103]  freed 256-byte region [ffff88801f3a6c00, ffff88801f3a6d00)
+`;
+    const { findings } = await analyse({ arch: "x86_64", console: consoleLog, memory: [] });
+    expect(findings.region?.start).toBe(0x1f3a6c48n);
+    expect(findings.region?.end).toBe(0x1f3a6c50n);
+    expect(findings.region?.source).toMatch(/^console\.log:\d+$/);
+    const uaf = findings.evidence.find((e) => e.verdict === "use-after-free");
+    expect(uaf?.claim).toContain("offset 0x48 inside the freed 256-byte kmalloc-256 object");
+    expect(findings.missing.join()).toContain("a dump of frame 0x1f3a6");
+  });
+});

@@ -23,7 +23,8 @@ export class HexdumpParser implements DumpLineParser {
   }
 
   line(text: string, lineNo: number): void {
-    const t = text.trimEnd();
+    // Pasted dumps are often indented (Markdown lists, quoted mail).
+    const t = text.trim();
     if (t === "") return;
     if (t === "*") {
       if (this.last) this.pendingRepeat = { line: lineNo };

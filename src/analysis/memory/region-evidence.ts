@@ -27,6 +27,8 @@ export interface EvidenceInput {
   crash: CrashReport | null;
 }
 
+/** How far past an object's end an access still counts as overrunning it (KASAN reports "N bytes to the right"). */
+const RED_ZONE_REACH = 64n;
 /** Small writes: a field or two, what a stale pointer's store leaves behind. */
 const FIELD_BYTES = 16n;
 
@@ -105,7 +107,7 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
 
   // Corruption right past an object's end: the object's red zone or its neighbour.
   const pastEnd =
-    (obj !== null && region.start >= obj.end && region.start - obj.end < 8n) ||
+    (obj !== null && region.start >= obj.end && region.start - obj.end < RED_ZONE_REACH) ||
     (c.method === "fill" && c.window !== null && startsRedZone(c, region.start));
   if (pastEnd) {
     const at = obj ? ` of the ${objText}` : "";
@@ -166,8 +168,12 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
     out.push({ claim: `${len} bytes at the unaligned address ${hex(region.start)} differ${fillName ? ` from ${fillName}` : ""}${what}, as CPU stores leave them`, weight: 0.4, source: src, verdict: "software-corruption", facet: "alignment" });
   } else if (c.method !== "stated") {
     out.push({ claim: `${len} bytes at ${where} differ${fillName ? ` from ${fillName}` : ""}${what}; no DMA or free history explains them here`, weight: 0.2, source: src, verdict: "software-corruption", facet: "content" });
+  } else if (obj && inObject && /use-after-free/.test(input.crash?.bugType ?? "")) {
+    out.push({ claim: `the bad access at ${hex(region.start)} lies at offset ${hex(region.start - obj.start)} inside the freed ${objText}`, weight: 0.5, source: src, verdict: "use-after-free", facet: "crash-report" });
   } else {
-    alignmentClaim(out, region, pageText, "software-corruption", 0.15, src);
+    // Only the report's bounds, no bytes: the alignment is all there is, and it says little.
+    const byAlignment = region.alignment === "page" ? "stale-dma" : region.alignment === "cache-line" ? "cache-line-corruption" : "software-corruption";
+    alignmentClaim(out, region, pageText, byAlignment, 0.15, src);
   }
   return out;
 }
