@@ -169,7 +169,7 @@ async function writeTrace(path: string, format: TraceFormat, gzip: boolean, plan
   if (format === "jsonl") {
     const w = new JsonlEventsWriter(sink);
     for (const item of mergeByTime(plan.events, noise)) {
-      const ok = isLostMarker(item) ? w.event({ ts: item.ts, cpu: item.cpu, event: "lost_events", count: item.count }) : w.event(toJsonlEvent(item, driverOf, m.pageShift));
+      const ok = isLostMarker(item) ? w.event({ ts: Math.round(item.ts * 1e6) / 1e6, cpu: item.cpu, event: "lost_events", count: item.count }) : w.event(toJsonlEvent(item, driverOf, m.pageShift));
       if (++written % 65536 === 0) o.onProgress?.(written);
       if (!ok) await w.drained();
     }
