@@ -93,9 +93,16 @@ describe("scripts/casefile-collect", () => {
     expect((await run(machine, ["disarm"])).stdout).toMatch(/nothing to undo/);
   });
 
-  it("arm --no-persist --buffer-kb leaves boot alone; arm fails plainly without tracefs", async () => {
+  it("arm --no-persist --buffer-kb leaves boot alone, survives a refused write; arm fails plainly without tracefs", async () => {
+    // A tracepoint the kernel refuses to enable (a read-only file even for root).
+    const refused = join(machine.root, tracing("events/exceptions/page_fault_user/enable"));
+    await rm(refused);
+    await symlink("/proc/version", refused);
     const r = await run(machine, ["arm", "--no-persist", "--no-measure", "--buffer-kb", "4096"]);
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/could not write '1' to .*page_fault_user\/enable/);
+    expect((await read(machine, tracing("tracing_on"))).trim()).toBe("1");
+    expect(await read(machine, "var/lib/casefile-collect/state")).not.toContain("page_fault_user");
     expect((await read(machine, tracing("buffer_size_kb"))).trim()).toBe("4096");
     expect(existsSync(join(machine.root, "etc/systemd/system/casefile-trace.service"))).toBe(false);
     await rm(join(machine.root, "sys/kernel/tracing"), { recursive: true });

@@ -83,7 +83,7 @@ export async function makeFakeMachine(dir: string, opts: { lspci?: boolean } = {
   await mkdir(tmp, { recursive: true });
   const t = join(root, "sys/kernel/tracing");
   await put(join(t, "tracing_on"), "0\n");
-  await put(join(t, "buffer_size_kb"), "1408\n");
+  await put(join(t, "buffer_size_kb"), "7 (expanded: 1408)\n"); // as a fresh boot shows it
   await put(join(t, "options/overwrite"), "1\n");
   await put(join(t, "trace"), TRACE);
   await put(join(t, "per_cpu/cpu0/stats"), "entries: 10\noverrun: 0\n");
