@@ -13,7 +13,13 @@ const MARKERS: RegExp[] = [
   /\bOops(?:: |\[#\d+\])/,
   /\bkernel BUG at [\w/.-]+:\d+/,
   /\bWARNING: CPU: \d+ PID: \d+ at /,
-  /\bCall Trace:\s*$/m,
+  /\bCall Trace:/,
+  /\bRIP: 00\d\d:|\bpc : \[?<?[0-9a-f]{8,}|\bNIP: *\[?[0-9a-f]{8,}/,
+  // A kernel-timestamped line opening a report: "[  12.345678] BUG: ...", "[ 1.2][ T42] WARNING: ..."
+  /^[^\S\n]*\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? *(?:BUG|WARNING|INFO|UBSAN|KCSAN|KMSAN|PANIC|divide error|unreferenced object|possible deadlock)\b/m,
+  // Old-style symbolised stack frames: "[<ffffffff83f7ac8b>] sctp_sendmsg+0x2a3b/0x38a0"
+  /\[<[0-9a-f]{8,16}>\] *\(?[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/,
+  /\bpossible (?:circular|recursive) locking dependency\b|\bunreferenced object 0x[0-9a-f]+/,
   /\bDMAR: \[DMA (?:Read|Write)\]|\bAMD-Vi: Event logged \[IO_PAGE_FAULT|\bDMA-API: /,
   /\bSLUB: |\bObject already free\b|\bpoison overwritten\b/i,
   /\bMachine check events logged\b|\bEDAC \w+: \d+ (?:CE|UE)\b/,

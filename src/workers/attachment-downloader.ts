@@ -84,7 +84,8 @@ export class AttachmentDownloader {
     const deadline = Date.now() + this.options.timeoutMs;
     let withToken = false;
     for (let hop = 0; ; hop++) {
-      const res = await this.request(url, withToken, deadline);
+      // The token goes to GitHub's own hosts only, never to where they redirect (object storage, or worse).
+      const res = await this.request(url, withToken && TOKEN_HOSTS.includes(url.hostname), deadline);
       if (res.status >= 300 && res.status < 400 && res.location) {
         res.stream.resume();
         if (hop >= this.options.maxRedirects) throw new DownloadRejected(link, `more than ${this.options.maxRedirects} redirects`);
@@ -186,6 +187,12 @@ function classifyNetworkError(url: string, err: NodeJS.ErrnoException): Error {
 
 /** A name for the temp file: the URL's last segment, reduced to safe characters (never a path). */
 function safeName(url: URL): string {
-  const last = basename(decodeURIComponent(url.pathname.replace(/\/+$/, "")) || "download");
+  let path = url.pathname.replace(/\/+$/, "");
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Malformed escapes: keep the raw path.
+  }
+  const last = basename(path) || "download";
   return last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "").slice(-100) || "download";
 }
