@@ -183,4 +183,24 @@ describe("scripts/casefile-collect", () => {
     expect(missing.code).toBe(0);
     expect(missing.stderr).toMatch(/could not read physical 0x999999000/);
   });
+
+  it("without xxd the frame dump falls back to od + awk in hexdump -C form", async () => {
+    // A PATH with only the basic tools a minimal system has: no xxd, no hexdump.
+    const tools = join(dir, "tools");
+    await mkdir(tools);
+    for (const tool of ["cat", "dd", "od", "awk", "tar", "gzip", "mktemp", "rm", "mkdir", "date", "grep", "sed", "paste", "tr", "head", "readlink", "cp", "sh"]) {
+      const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      if (found) await symlink(found, join(tools, tool));
+    }
+    const env = { ...machine.env, PATH: `${machine.bin}:${tools}` };
+    const out = join(machine.tmp, "n.tar.gz");
+    const r = spawnSync(join(tools, "sh"), [SCRIPT, "bundle", "--pfn", "0x2b3c4", "--out", out], { env, cwd: machine.tmp, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const bundle = await ingestPaths([out], DEFAULT_CONFIG.artifacts);
+    const frame = bundle.artifacts.find((a) => a.name.endsWith("frame-2b3c4.txt"))!;
+    expect(frame.kind).toBe("hexdump");
+    expect(frame.head.toString().split("\n")[0]).toBe("2b3c4000  63 61 73 65 66 69 6c 65  2d 70 61 67 65 2d 30 78  |casefile-page-0x|");
+    await bundle.dispose();
+  });
 });
