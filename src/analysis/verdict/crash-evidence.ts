@@ -37,6 +37,12 @@ const HINTS: CrashHint[] = [
     claim: (c) => `${c.kind.toUpperCase()} reports a ${bug(c)} ${c.access ?? "access"}${at(c)}`,
   },
   {
+    test: (c) => c.kind === "page-poison" && /single bit/.test(`${bug(c)} ${c.title}`.toLowerCase()),
+    verdict: "bit-flip",
+    weight: 0.6,
+    claim: (c) => `page poisoning found a single-bit error in a free page${c.pfn !== null ? ` (frame 0x${c.pfn.toString(16)})` : ""}`,
+  },
+  {
     test: (c) => c.kind === "slub-poison" && /already free|double/.test(`${bug(c)} ${c.title}`.toLowerCase()),
     verdict: "double-free",
     weight: 0.7,
@@ -61,10 +67,11 @@ const HINTS: CrashHint[] = [
     claim: (c) => `the IOMMU caught device ${c.device ?? "(unnamed)"} accessing ${c.dmaAddress !== null ? `0x${c.dmaAddress.toString(16)}` : "an address"} it had no mapping for`,
   },
   {
-    test: (c) => c.kind === "dma-api",
+    // DMA-API debug reports arrive as their own family or inside a WARNING in check_unmap/check_sync.
+    test: (c) => c.kind === "dma-api" || bug(c) === "dma-api",
     verdict: "dma-fault",
     weight: 0.7,
-    claim: (c) => `the DMA API debug code caught driver misuse on ${c.device ?? "a device"}: ${c.title}`,
+    claim: (c) => `the DMA API debug code caught a driver misusing DMA on ${c.device ?? "a device"}${c.dmaAddress !== null ? ` at 0x${c.dmaAddress.toString(16)}` : ""}`,
   },
 ];
 
