@@ -132,3 +132,27 @@ describe("stale DMA into a zeroed page", () => {
     expect(findings.evidence.find((e) => e.facet === "address-match")?.verdict).toBe("stale-dma");
   });
 });
+
+describe("nothing to find", () => {
+  it("clean live pages with no crash report give no region", async () => {
+    const base = 0x40000000n;
+    const { kernelPage } = await import("./bundle-builder.js");
+    const pages = new Uint8Array(3 * 4096);
+    for (let i = 0; i < 3; i++) pages.set(kernelPage(X86, 4096, base + BigInt(i * 4096), 100 + i), i * 4096);
+    // Three odd words in a row: unnamed, so too weak to report without a crash report pointing here.
+    pages.set([0x13, 0x57, 0x9b, 0xdf, 0x24, 0x68, 0xac, 0xe0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xf1, 0xf2], 0x1808);
+    const { findings } = await analyse({ arch: "x86_64", console: null, memory: [artifact("live.hex", "hexdump", writeHexdump(base, pages))] });
+    expect(findings.region).toBeNull();
+    expect(findings.evidence).toEqual([]);
+    // The same bytes, when the crash report names the frame, are reported.
+    const named = await analyse({ arch: "x86_64", console: "[ 1.000000] BUG: Bad page state in process kworker/0:1  pfn:40001\n", memory: [artifact("live.hex", "hexdump", writeHexdump(base, pages))] });
+    expect(named.findings.region?.start).toBe(0x40001808n);
+    expect(named.findings.region?.end).toBe(0x40001820n);
+  });
+
+  it("no memory and no crash report: says what to attach", async () => {
+    const { findings } = await analyse({ arch: "x86_64", console: null, memory: [] });
+    expect(findings.region).toBeNull();
+    expect(findings.missing.join()).toContain("a memory dump of the corrupted page and the console log");
+  });
+});

@@ -82,7 +82,10 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
     for (const piece of pieces) {
       const bytes = memory.read(piece.start, Number(piece.end - piece.start));
       if (!bytes) continue;
-      candidates.push(...analyseWindow(piece.start, bytes, stated, words));
+      let found = analyseWindow(piece.start, bytes, stated, words);
+      // With nothing pointing here, unnamed odd words in live memory are too weak to report.
+      if (blind) found = found.filter((c) => c.method !== "foreign" || c.payload !== null || recognisable(bytes, piece.start, c, words, machine));
+      candidates.push(...found);
     }
   }
   if (candidates.length === 0 && (stated.corrupted || stated.access)) {
@@ -115,6 +118,12 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
   if (!input.symbols && content && content.kind === "kernel-data") missing.push("the System.map of the crashed kernel, to name the pointers found in memory");
   const evidence = regionEvidence({ region, candidate: best, content, stated, dma, machine, crash });
   return { region, frames: framesOf(region.start, region.end, machine.pageSize), evidence, excerpt: excerptOf(memory, region), missing };
+}
+
+function recognisable(bytes: Uint8Array, base: bigint, c: Candidate, words: WordClassifier, machine: MachineFacts): boolean {
+  const slice = bytes.subarray(Number(c.start - base), Number(c.end - base));
+  const kind = nameContent(slice, c.start, words, machine.endianness === "little").kind;
+  return kind === "nvme" || kind === "block-data" || kind === "ascii" || kind === "high-entropy";
 }
 
 function examinationWindows(stated: StatedBounds, dma: bigint[], ps: bigint): { start: bigint; end: bigint }[] {
