@@ -4,8 +4,8 @@ import {
   correctionSchema,
   crashId,
   crashRecordSchema,
-  crashSummarySchema,
   parseStored,
+  parseSummary,
   summarize,
   type Correction,
   type CrashFilters,
@@ -55,7 +55,7 @@ return 1
 `;
 
 const CORRECTION_LOG_CAP = 10_000;
-const CHUNK = 500;
+const CHUNK = 1000;
 
 function splitId(id: string): { repository: string; issue: number } {
   const at = id.lastIndexOf("#");
@@ -245,13 +245,18 @@ export class CrashStore {
 
   /** Compact rows of the given ids, in the same order; unreadable rows are skipped. */
   async summaries(ids: string[]): Promise<CrashSummary[]> {
+    if (ids.length === 0) return [];
+    // One pipelined round trip however many chunks (a month of crashes can be tens of thousands).
+    const pipe = this.redis.pipeline();
+    for (let i = 0; i < ids.length; i += CHUNK) pipe.hmget(this.keys.summaries, ...ids.slice(i, i + CHUNK));
+    const results = (await pipe.exec()) ?? [];
     const out: CrashSummary[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const raws = await this.redis.hmget(this.keys.summaries, ...ids.slice(i, i + CHUNK));
-      for (const raw of raws) {
+    for (const [err, raws] of results) {
+      if (err) throw err;
+      for (const raw of raws as Array<string | null>) {
         if (raw === null) continue;
-        const s = parseStored(crashSummarySchema, raw, "summary");
-        if (!(s instanceof Error)) out.push(s);
+        const s = parseSummary(raw);
+        if (s) out.push(s);
       }
     }
     return out;

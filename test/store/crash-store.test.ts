@@ -126,6 +126,12 @@ describe("CrashStore", () => {
     await redis.hset(store.keys.records, "acme/kernel#2", "{not json");
     const page = await store.query({}, { limit: 10 });
     expect(page.items.map((r) => r.issue)).toEqual([1]);
+    // A summary with a wrong field type is left out of counts rather than miscounted.
+    const summary = JSON.parse((await redis.hget(store.keys.summaries, "acme/kernel#1"))!) as Record<string, unknown>;
+    await redis.hset(store.keys.summaries, "acme/kernel#1", JSON.stringify({ ...summary, verdict: "haunted" }));
+    expect((await store.stats(now)).windows["24h"].total).toBe(1);
+    await redis.hset(store.keys.summaries, "acme/kernel#1", JSON.stringify({ ...summary, owners: "@acme/rdma" }));
+    expect((await store.stats(now)).windows["24h"].total).toBe(1);
   });
 });
 

@@ -36,6 +36,7 @@ export interface HttpHandlerDeps {
 const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const STYLE = readFileSync(new URL("./dashboard.css", import.meta.url), "utf8");
 const LOGIN_BODY_LIMIT = 4096;
+const STATS_CACHE_MS = 5000;
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
   res.statusCode = status;
@@ -99,6 +100,18 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   const dashboardOn = auth.dashboardToken !== null;
   const board = dashboardOn ? createQueueBoard(deps.queues) : null;
   metrics.watchQueues(deps.queues);
+  // Every open dashboard reloads each minute; viewers within a few seconds share one computation.
+  let statsCache: { at: number; value: ReturnType<CrashStore["stats"]> } | null = null;
+  const stats = (t: Date): ReturnType<CrashStore["stats"]> => {
+    if (!statsCache || Math.abs(t.getTime() - statsCache.at) > STATS_CACHE_MS) {
+      const value = store.stats(t);
+      statsCache = { at: t.getTime(), value };
+      value.catch(() => {
+        if (statsCache?.value === value) statsCache = null;
+      });
+    }
+    return statsCache.value;
+  };
 
   if (!dashboardOn) log?.warn("DASHBOARD_TOKEN is not set: /dashboard, /api/* and /admin/queues are off (set it to a random string of 16+ characters to turn them on)");
   else log?.info("dashboard on at /dashboard (login with DASHBOARD_TOKEN), API at /api/crashes and /api/stats, queues at /admin/queues");
@@ -116,13 +129,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       if (err instanceof InvalidCursorError) return redirect(res, `/dashboard${url.search.replace(/([?&])cursor=[^&]*/, "$1")}`);
       throw err;
     }
-    const [stats, health, occurrences, corrections] = await Promise.all([
-      store.stats(t),
+    const [statsNow, health, occurrences, corrections] = await Promise.all([
+      stats(t),
       pipelineHealth(deps.queues, t, 6),
       store.occurrenceCounts(crashes.items.map((r) => r.signature)),
       store.correctionsOfMany(crashes.items.map((r) => crashId(r.repository, r.issue))),
     ]);
-    sendPage(res, 200, renderDashboard({ now: t, window, stats, health, crashes, occurrences, corrections, query: q, refreshSeconds }));
+    sendPage(res, 200, renderDashboard({ now: t, window, stats: statsNow, health, crashes, occurrences, corrections, query: q, refreshSeconds }));
   }
 
   async function caseReport(res: ServerResponse, url: URL, json: boolean): Promise<void> {
@@ -155,8 +168,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
 
   async function apiStats(res: ServerResponse): Promise<void> {
     const t = now();
-    const [stats, pipeline] = await Promise.all([store.stats(t), pipelineHealth(deps.queues, t, 10)]);
-    sendJson(res, 200, { ...stats, pipeline });
+    const [statsNow, pipeline] = await Promise.all([stats(t), pipelineHealth(deps.queues, t, 10)]);
+    sendJson(res, 200, { ...statsNow, pipeline });
   }
 
   async function login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
