@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, type Limits } from "../../src/analysis/config/casefile-config.js";
 import { ingestPaths } from "../../src/analysis/ingest/path-ingest.js";
-import { deflatedZeros, gzip, gzippedZeros, makeTar, makeZip, withTempDir, zipEntry } from "./archive-builders.js";
+import { deflatedZeros, elfCore, gzip, gzippedZeros, makeTar, makeZip, withTempDir, zipEntry } from "./archive-builders.js";
 
 const MiB = 1024 * 1024;
 const limits = DEFAULT_CONFIG.artifacts;
@@ -188,6 +188,18 @@ describe("bad input never crashes ingest", () => {
       expect(b3.artifacts).toHaveLength(5);
       expect(b3.warnings.join(" ")).toMatch(/after 5 entries/);
       await b3.dispose();
+    });
+  });
+
+  it("an on-disk vmcore over the per-file limit is handed over whole: it is read at random, never loaded", async () => {
+    await withTempDir(async (dir) => {
+      const bundle = await ingestOne(dir, "vmcore", elfCore("le", 20_000), { ...limits, max_file_bytes: 1000 });
+      const [a] = bundle.artifacts;
+      expect(a.kind).toBe("elf-vmcore");
+      expect(a.bytes).toBe(20_000);
+      expect(a.path).toBe(join(dir, "vmcore"));
+      expect(a.warnings).toEqual([]);
+      await bundle.dispose();
     });
   });
 

@@ -34,6 +34,7 @@ export async function makeArtifact(item: IngestItem, head: Buffer, spool: Spool,
     bytes = { where: "file", path, bytes: bytes.buffer.length };
   }
   const warnings = [...item.warnings];
+  if (item.sizeWarning && !(kind === "elf-vmcore" && bytes.where === "disk")) warnings.push(item.sizeWarning);
   const length = bytes.where === "memory" ? bytes.buffer.length : bytes.where === "file" ? bytes.bytes : bytes.readable;
   for (const w of contentWarnings(head, kind, length)) if (!warnings.includes(w)) warnings.push(w);
 

@@ -16,6 +16,8 @@ export interface IngestItem {
   bytes: ItemBytes;
   /** Warnings gathered on the way in (truncated, over a limit), kept on the resulting artifact. */
   warnings: string[];
+  /** "Only the first N MiB are read" for an oversized plain file: void for a vmcore, which is read at random. */
+  sizeWarning?: string;
 }
 
 /** Everything one ingest call shares while it walks paths and archives. */

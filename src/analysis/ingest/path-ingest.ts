@@ -11,9 +11,10 @@ async function ingestFile(session: IngestSession, path: string, size: number): P
   const { limits, budget } = session;
   const warnings: string[] = [];
   let readable = Math.min(size, limits.max_file_bytes);
-  if (size > limits.max_file_bytes) {
-    warnings.push(`Larger than ${formatBytes(limits.max_file_bytes)} (artifacts.max_file_bytes): ${formatBytes(size)}; only the first ${formatBytes(limits.max_file_bytes)} are analysed.`);
-  }
+  const sizeWarning =
+    size > limits.max_file_bytes
+      ? `Larger than ${formatBytes(limits.max_file_bytes)} (artifacts.max_file_bytes): ${formatBytes(size)}; only the first ${formatBytes(limits.max_file_bytes)} are analysed.`
+      : undefined;
   if (readable > budget.bytesLeft) {
     if (budget.bytesLeft === 0) {
       budget.noteBundleFull();
@@ -25,7 +26,7 @@ async function ingestFile(session: IngestSession, path: string, size: number): P
     budget.noteBundleFull();
   }
   budget.bytesRead += readable;
-  await session.visit({ name: path, bytes: { where: "disk", path, readable, size }, warnings }, 0);
+  await session.visit({ name: path, bytes: { where: "disk", path, readable, size }, warnings, sizeWarning }, 0);
 }
 
 async function ingestDirectory(session: IngestSession, dir: string): Promise<void> {
