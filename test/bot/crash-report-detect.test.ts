@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { looksLikeKernelCrash } from "../../src/bot/crash-report-detect.js";
 
-const CORPUS = "/work/shared/corpus/syzkaller/linux-report";
+const CORPUS = fileURLToPath(new URL("../../../shared/corpus/syzkaller/linux-report", import.meta.url));
 
 describe("looksLikeKernelCrash", () => {
   it("recognises the crash reports of the syzkaller corpus", () => {
