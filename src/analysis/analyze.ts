@@ -14,7 +14,7 @@ import { readText } from "./read-text.js";
 import { captureAdvice } from "./report/capture-advice.js";
 import { crashSignature } from "./signature/crash-signature.js";
 import { SymbolMap } from "./symbols/symbol-map.js";
-import { scanTraces } from "./trace/index.js";
+import { scanTraces } from "./trace/scan-traces.js";
 import { crashEvidence } from "./verdict/crash-evidence.js";
 import { verdictLabels } from "./verdict/labels.js";
 import { summarize } from "./verdict/summary.js";
@@ -204,7 +204,7 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
     verdict,
     confidence: weighing.confidence,
     summary: summarize({ verdict, crash, region, frames, suspect, timeline: trace.timeline, leading: weighing.leading?.verdict ?? null, missing }),
-    crash: crash ? crashJson(crash) : null,
+    crash: crash ? { ...crashJson(crash), arch: crash.arch ?? machine.arch } : null,
     region: region
       ? {
           start: hex(region.start),

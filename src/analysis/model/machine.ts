@@ -38,6 +38,13 @@ export function isArch(value: unknown): value is Arch {
   return typeof value === "string" && (ARCHES as readonly string[]).includes(value);
 }
 
+/** Distribution kernel releases end in their arch: 6.12.0-55.el10.ppc64le, 5.14.0-427.el9.x86_64, ...aarch64. */
+export function archFromRelease(release: string): Arch | null {
+  const m = /[.-](x86_64|ppc64le|ppc64|aarch64|arm64)(?:\+\w+)?$/.exec(release.trim());
+  if (!m) return null;
+  return m[1] === "aarch64" ? "arm64" : (m[1] as Arch);
+}
+
 /**
  * Merge hints into facts. Explicit settings (CLI --arch, config) win over the bundle's hints,
  * and the first hint that states a fact wins over later ones. x86_64 is the fallback arch.
@@ -48,7 +55,8 @@ export function resolveMachine(
 ): MachineFacts {
   const first = <K extends keyof MachineHints>(key: K): MachineHints[K] | undefined =>
     hints.find((h) => h[key] !== undefined)?.[key];
-  const arch = explicit.arch ?? first("arch") ?? "x86_64";
+  const fromRelease = hints.map((h) => (h.kernel ? archFromRelease(h.kernel) : null)).find((a) => a !== null);
+  const arch = explicit.arch ?? first("arch") ?? fromRelease ?? "x86_64";
   const base = ARCH_DEFAULTS[arch];
   return {
     arch,
