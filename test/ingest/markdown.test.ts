@@ -42,9 +42,12 @@ describe("extractFencedBlocks", () => {
       fc.property(fc.array(piece, { maxLength: 60 }), (parts) => {
         const md = parts.join("\n");
         const blocks = extractFencedBlocks(md);
+        const unified = md.replace(/\r\n?/g, "\n");
         blocks.forEach((b, i) => {
           expect(b.index).toBe(i + 1);
           expect(b.line).toBeGreaterThan(0);
+          // every line of a block is (the tail of) a line of the input
+          for (const line of b.text.split("\n")) expect(unified.includes(line)).toBe(true);
         });
         return true;
       }),
