@@ -204,7 +204,7 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
     verdict,
     confidence: weighing.confidence,
     summary: summarize({ verdict, crash, region, frames, suspect, timeline: trace.timeline, leading: weighing.leading?.verdict ?? null, missing }),
-    crash: crash ? { ...crashJson(crash), arch: crash.arch ?? machine.arch } : null,
+    crash: crash ? crashJson(crash, machine.arch) : null,
     region: region
       ? {
           start: hex(region.start),
@@ -243,7 +243,7 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
 }
 
 /** The contract's `crash` object: only its fields, JSON-safe. */
-function crashJson(c: CrashReport): CasefileVerdict["crash"] {
+function crashJson(c: CrashReport, arch: Arch): NonNullable<CasefileVerdict["crash"]> {
   return {
     title: c.title,
     kind: c.kind,
@@ -256,7 +256,8 @@ function crashJson(c: CrashReport): CasefileVerdict["crash"] {
     cpu: c.cpu,
     modules: c.modules,
     stack: c.stack,
-    arch: c.arch,
+    // The report itself may not say; the machine facts resolved for the bundle do.
+    arch: c.arch ?? arch,
     kernel: c.kernel,
   };
 }
