@@ -59,6 +59,8 @@ describe("scripts/casefile-collect", () => {
     expect(r.stdout).toContain("dma:dma_map_page");
     expect(r.stdout).toMatch(/not available on this kernel: .*iommu\/\*.*page_isolation\/\*/);
     expect(r.stdout).toContain("16384 KiB per CPU x 2 CPUs (32 MiB of RAM)");
+    expect(r.stdout).toContain("trace_clock: global -> local");
+    expect((await read(machine, tracing("trace_clock"))).trim()).toBe("local");
     expect(r.stdout).toContain("sudo casefile-collect disarm");
     expect(r.stdout).toMatch(/Overhead measured here: .* ms untraced, .* ms traced \(-?\d+\.\d%; \d+ events recorded\)/);
     expect(r.stdout).toContain("trace_event=dma:dma_map_page,dma:dma_unmap_page,");
@@ -84,6 +86,7 @@ describe("scripts/casefile-collect", () => {
     expect(r.code).toBe(0);
     expect((await read(machine, tracing("tracing_on"))).trim()).toBe("0");
     expect((await read(machine, tracing("buffer_size_kb"))).trim()).toBe("1408");
+    expect((await read(machine, tracing("trace_clock"))).trim()).toBe("global");
     expect((await read(machine, tracing("events/kmem/mm_page_alloc/enable"))).trim()).toBe("0");
     expect((await read(machine, tracing("events/kmem/mm_page_free/enable"))).trim()).toBe("1");
     expect(existsSync(join(machine.root, "etc/systemd/system/casefile-trace.service"))).toBe(false);

@@ -85,6 +85,7 @@ export async function makeFakeMachine(dir: string, opts: { lspci?: boolean } = {
   await put(join(t, "tracing_on"), "0\n");
   await put(join(t, "buffer_size_kb"), "7 (expanded: 1408)\n"); // as a fresh boot shows it
   await put(join(t, "options/overwrite"), "1\n");
+  await put(join(t, "trace_clock"), "local [global] counter uptime perf mono mono_raw boot\n");
   await put(join(t, "trace"), TRACE);
   await put(join(t, "per_cpu/cpu0/stats"), "entries: 10\noverrun: 0\n");
   for (const ev of ["dma/dma_map_page", "dma/dma_unmap_page", "kmem/mm_page_alloc", "exceptions/page_fault_kernel", "exceptions/page_fault_user"]) {
