@@ -39,6 +39,12 @@ const REPORT_START_IGNORES = [
 /** Messages that carry a stack but are not bugs; inside a report they mean another report interleaved. */
 const INFO_WITH_STACK = ["vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure", "FAULT_FLAG_ALLOW_RETRY missing"];
 
+/** A report is read over at most this many of its own lines and this many log lines (titles never need more). */
+const MAX_REPORT_LINES = 2000;
+const MAX_SCAN_LINES = 20000;
+/** Headers of strict families that turn out not to be crashes are retried this often, then ignored. */
+const MAX_STRICT_ATTEMPTS = 16;
+
 const TASK_CONTEXT = /\[ *T[0-9]+\]/;
 const CPU_CONTEXT = /\[ *C[0-9]+\]/;
 
@@ -67,11 +73,13 @@ function matchesHeader(raw: string, family: CrashFamily, text: string): boolean 
 
 /** The first crash of the log, or null when the log has none. */
 export function findFirstCrash(all: readonly ConsoleLine[]): FoundCrash | null {
+  let strictFailures = 0;
   for (let i = 0; i < all.length; i++) {
     const family = matchFamily(all[i]);
-    if (!family) continue;
+    if (!family || (family.strict && strictFailures >= MAX_STRICT_ATTEMPTS)) continue;
     const found = reportAt(all, i, family);
     if (found) return found;
+    strictFailures++;
   }
   return null;
 }
@@ -125,7 +133,8 @@ function collectReport(
   let skipText = false;
   let cpuTraceback = false;
   const realContext = context !== "" && context !== CONTEXT_CONSOLE;
-  for (let i = start; i < all.length; i++) {
+  const scanEnd = Math.min(all.length, start + MAX_SCAN_LINES);
+  for (let i = start; i < scanEnd && lines.length < MAX_REPORT_LINES; i++) {
     const l = all[i];
     const oopsLine = i === start;
     if (matchFamily(l)) {

@@ -14,8 +14,14 @@ const UNITS: Record<string, number> = { K: 1024, M: 1024 * 1024, G: 1024 * 1024 
 /** The hint one line gives, or null. */
 export function machineHintOf(line: ConsoleLine, source: string): MachineHints | null {
   const t = line.text;
+  const c = t.charCodeAt(0);
+  // Cheap guard: every hint line starts with one of these letters or names its arch or page size.
+  if (c !== 0x52 /* R */ && c !== 0x4e /* N */ && c !== 0x4d /* M */ && c !== 0x70 /* p */ && c !== 0x6c /* l */ &&
+    c !== 0x43 /* C */ && c !== 0x4c /* L */ && !t.includes("PAGE_SIZE=") && !t.includes("x86_64") && !t.includes("aarch64")) {
+    return null;
+  }
   let m: RegExpExecArray | null;
-  if ((m = PPC_BANNER.exec(t))) {
+  if (t.includes("PAGE_SIZE=") && (m = PPC_BANNER.exec(t))) {
     const little = m[1] === "LE";
     return { arch: little ? "ppc64le" : "ppc64", endianness: little ? "little" : "big", pageSize: Number(m[2]) * UNITS[m[3]], source };
   }

@@ -38,11 +38,12 @@ export function parseConsoleLog(text: string, name: string): ConsoleFacts {
   let machine: MachineHints[] = [];
   let kernel: string | null = null;
   for (const line of lines) {
-    const source = `${name}:${line.no}`;
-    devices.add(deviceDriverOf(line, source));
-    const event = memoryLayoutEventOf(line, source);
+    // Sources are built only for lines that give something (most give nothing).
+    const pair = deviceDriverOf(line, "");
+    if (pair) devices.add({ ...pair, source: `${name}:${line.no}` });
+    const event = memoryLayoutEventOf(line, `${name}:${line.no}`);
     if (event) layoutEvents.push(event);
-    const hint = machineHintOf(line, source);
+    const hint = machineHintOf(line, `${name}:${line.no}`);
     if (hint) {
       if (hint.kernel) kernel ??= hint.kernel;
       if (machine.length < 64) machine.push(hint);
