@@ -162,6 +162,43 @@ describe("pipeline plumbing", () => {
     expect(await pipeline.queues.intake.count()).toBe(0);
   });
 
+  it("re-analyses with every artifact when a comment adds an attachment, and edits the one report", async () => {
+    const issue = fake.addIssue(1, "kernel crash", `log: ${ATTACHMENT}`, ["crash"]);
+    nock("https://github.com").get("/user-attachments/files/124/trace.txt").reply(200, "trace bytes\n");
+    const runner = new FakeRunner();
+    await pipeline.startWorkers(runner);
+    await pipeline.deliver("issues", issuePayload(fake, "opened", 1));
+    await until(() => reportComments(1).length === 1);
+    await pipeline.drained();
+    const body = "and the trace: https://github.com/user-attachments/files/124/trace.txt";
+    issue.comments.push({ id: 90, body, user: { login: "alice", type: "User" } });
+    await pipeline.deliver("issue_comment", commentPayload(fake, 1, { id: 90, body }));
+    await until(() => runner.inputs.length === 2);
+    await pipeline.drained();
+    expect(runner.inputs[1].contents).toEqual([CONSOLE, "trace bytes\n"]);
+    expect(reportComments(1)).toHaveLength(1);
+    expect(reportComments(1)[0].body).toContain("trace.txt");
+  });
+
+  it("drains on shutdown: a running analysis finishes and is published before the worker stops", async () => {
+    fake.addIssue(1, "kernel crash", `log: ${ATTACHMENT}`, ["crash"]);
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const slow = new FakeRunner();
+    const inner = slow.run.bind(slow);
+    slow.run = async (input) => {
+      started();
+      await new Promise((r) => setTimeout(r, 1500));
+      return inner(input);
+    };
+    const workers = await pipeline.startWorkers(slow);
+    await pipeline.deliver("issues", issuePayload(fake, "opened", 1));
+    await running;
+    await workers.workers.find((w) => w.name === "analyze")!.close();
+    expect(await pipeline.queues.analyze.getJobCounts("completed", "active", "failed")).toEqual({ completed: 1, active: 0, failed: 0 });
+    await until(() => reportComments(1).length === 1);
+  });
+
   it("answers /ping", async () => {
     const res = await fetch(`${pipeline.url}/ping`);
     expect(await res.text()).toBe("PONG");
