@@ -68,6 +68,7 @@ const warningStack = (...skip: string[]): StackSpec => ({
 });
 
 const LOCK_AT = String.raw`at: (?:{{PC}} +)?{{FUNC}}`;
+const IRQ_ENTRY = /apic_timer_interrupt|\(__irq_svc\)|el1_irq|el1h_64_irq/;
 /** A lock's acquisition site: "at: func+0x.." or "[<ffffffff81234567>] func+0x..". */
 const LOCK_FRAME = pattern(String.raw`(?:at: (?:{{PC}} +)?|{{PC}} +){{FUNC}}`);
 /** Unlock imbalance: the release site, then the stack of the releasing task. */
@@ -278,9 +279,10 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         kind: "memory-leak",
       },
       {
-        title: /BUG: stack guard page was hit at/,
+        title: /BUG: (?:TASK |IRQ )?stack guard page was hit at/,
         fmt: "BUG: stack guard page was hit in {1}",
-        stack: { parts: [RIP_FRAME] },
+        // Runaway recursion: name the entry of the recursing code, like a stall.
+        stack: callTrace(undefined, stallFrameExtractor),
         noStackTrace: true,
         kind: "stack-overflow",
       },
@@ -481,8 +483,9 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         title: /INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall/,
         fmt: "INFO: rcu detected stall in {1}",
         stack: {
-          parts: [/apic_timer_interrupt/, RIP_FRAME, STACK],
-          parts2: [/apic_timer_interrupt/, STACK],
+          // From the timer interrupt that detected the stall (x86 apic, arm gic/__irq_svc, arm64 el1 irq).
+          parts: [IRQ_ENTRY, RIP_FRAME, STACK],
+          parts2: [IRQ_ENTRY, STACK],
           skip: ["apic_timer_interrupt", "rcu"],
           extractor: stallFrameExtractor,
         },
@@ -562,7 +565,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         fmt: "kernel panic: corrupted stack end in {1}",
         stack: callTrace(["schedule", "retint_kernel"], stallFrameExtractor),
       },
-      { title: /Kernel panic - not syncing: kernel stack overflow/, fmt: "kernel stack overflow in {1}", stack: callTrace(["stack_overflow", "handle_bad_stack", "el1h_64_sync", "el1_sync"]) },
+      { title: /Kernel panic - not syncing: kernel stack overflow/, fmt: "kernel stack overflow in {1}", stack: callTrace(undefined, stallFrameExtractor) },
       { title: /Kernel panic - not syncing: Attempted to kill init!/, fmt: "kernel panic: Attempted to kill init!" },
       { title: /Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+/, fmt: "kernel panic: Couldn't open N_TTY ldisc" },
       { title: /Kernel panic - not syncing: (?:Oops: )?Fatal exception/, fmt: "kernel panic: Fatal exception", corrupted: true },

@@ -46,7 +46,7 @@ function matchesAny(line: string, res: readonly RegExp[]): boolean {
 }
 
 /** Syscall wrappers name the syscall: "__x64_sys_mremap" and "__se_sys_mremap" group with "sys_mremap"/"mremap". */
-const FRAME_PREFIXES = ["SYSC_", "SyS_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "__x64_", "__ia32_", "__arm64_", "__riscv_"];
+const FRAME_PREFIXES = ["SYSC_", "SyS_", "sys_", "__se_sys_", "__do_sys_", "__x64_", "__ia32_", "__arm64_", "__riscv_"];
 
 /** Plain function name of a frame: syscall wrapper prefixes dropped, simple C++ manglings undone. */
 export function cleanFrame(frame: string): string {
@@ -151,11 +151,11 @@ const STALL_ANCHORS = [
   "sk_common_release", "^sock_mmap", "__sys_accept", "kernel_accept", "^sock_do_ioctl", "^sock_ioctl",
   "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg", "^netlink_dump",
   "^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)",
-  "__do_fault", "handle_mm_fault", "do_page_fault", "^page_fault$", "__fput", "task_work_run",
-  "exit_to_usermode", "exit_to_user_mode", "smp_call_function",
+  "__do_fault", "do_page_fault", "^page_fault$", "__fput", "task_work_run",
+  "exit_to_usermode", "exit_to_user_mode", "smp_call_function", "^ret_fast_syscall",
 ].map((s) => new RegExp(s));
 
-const SYSCALL_PREFIXES = ["__x64_", "SYSC_", "SyS_", "compat_SYSC_", "compat_SyS_", "__ia32_sys_", "__arm64_"];
+const SYSCALL_PREFIXES = ["__x64_", "SYSC_", "SyS_", "compat_SYSC_", "compat_SyS_", "__ia32_sys_", "__arm64_", "ksys_"];
 
 /** rcu stalls and soft lockups: the frame just above the first dispatch anchor. */
 export const stallFrameExtractor: FrameExtractor = (frames) => {
