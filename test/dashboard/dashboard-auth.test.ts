@@ -20,6 +20,14 @@ describe("dashboard auth", () => {
     expect(() => authFromEnv({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
   });
 
+  it("configures GitHub sign-in only when client id, secret and organisation are all given", () => {
+    expect(authFromEnv({}).github).toBeNull();
+    expect(() => authFromEnv({ DASHBOARD_GITHUB_CLIENT_ID: "Iv1.x", DASHBOARD_GITHUB_ORG: "acme" })).toThrow(/DASHBOARD_GITHUB_CLIENT_SECRET/);
+    const env = { DASHBOARD_GITHUB_CLIENT_ID: "Iv1.x", DASHBOARD_GITHUB_CLIENT_SECRET: "s3cret", DASHBOARD_GITHUB_ORG: "acme" };
+    expect(authFromEnv(env).github).toEqual({ clientId: "Iv1.x", clientSecret: "s3cret", org: "acme", webUrl: "https://github.com", apiUrl: "https://api.github.com" });
+    expect(authFromEnv({ ...env, DASHBOARD_GITHUB_URL: "https://ghe.example/" }).github).toMatchObject({ webUrl: "https://ghe.example", apiUrl: "https://ghe.example/api/v3" });
+  });
+
   it("accepts the bearer token and a live session, nothing else", () => {
     const t0 = new Date("2026-11-20T12:00:00Z");
     const cookie = cookieOf(sessionCookie(auth, t0));

@@ -165,9 +165,10 @@ describe("access", () => {
     expect((await get("/api/stats", { cookie: session })).status).toBe(200);
     // A forged or altered session is refused.
     const [name, value] = session.split("=");
-    const [exp, mac] = value.split(".");
-    expect((await get("/api/stats", { cookie: `${name}=${Number(exp) + 1000}.${mac}` })).status).toBe(401);
-    expect((await get("/api/stats", { cookie: `${name}=${exp}.${mac.slice(0, -2)}AA` })).status).toBe(401);
+    const [exp, who, mac] = value.split(".");
+    expect((await get("/api/stats", { cookie: `${name}=${Number(exp) + 1000}.${who}.${mac}` })).status).toBe(401);
+    expect((await get("/api/stats", { cookie: `${name}=${exp}.${who}.${mac.slice(0, -2)}AA` })).status).toBe(401);
+    expect((await get("/api/stats", { cookie: `${name}=${exp}.${Buffer.from("mallory").toString("base64url")}.${mac}` })).status).toBe(401);
     const out = await fetch(`${s.url}/logout`, { method: "POST", headers: { cookie: session }, redirect: "manual" });
     expect(out.headers.get("set-cookie")).toMatch(/Max-Age=0/);
   });
@@ -199,7 +200,7 @@ describe("access", () => {
         expect(await r.text(), path).toBe("probot 404");
       }
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      expect(lines.join("\n")).toMatch(/DASHBOARD_TOKEN is not set: \/dashboard, \/api\/\* and \/admin\/queues are off/);
+      expect(lines.join("\n")).toMatch(/DASHBOARD_TOKEN is not set \(nor GitHub sign-in\): \/dashboard, \/api\/\* and \/admin\/queues are off/);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
       await redis.quit();

@@ -6,14 +6,28 @@ import type { IncomingMessage } from "node:http";
  * repositories), and /metrics.
  */
 export interface AuthConfig {
-  /** DASHBOARD_TOKEN. Null: the dashboard, API, login and bull-board routes stay off. */
+  /** DASHBOARD_TOKEN. With neither it nor `github`, the dashboard, API, login and bull-board routes stay off. */
   dashboardToken: string | null;
+  /** GitHub sign-in limited to one organisation's members (optional, beside or instead of the token). */
+  github?: GithubSignIn | null;
   /** METRICS_TOKEN. Null: /metrics is public (it carries counts by verdict, queue and status only). */
   metricsToken: string | null;
   /** Secure cookie attribute. Only a plain-HTTP install without TLS in front turns it off (DASHBOARD_INSECURE_COOKIE=1). */
   secureCookie: boolean;
   /** How long a login lasts. */
   sessionTtlSeconds: number;
+}
+
+export interface GithubSignIn {
+  /** OAuth client id and secret of the GitHub App (or an OAuth App); its callback URL must be https://<host>/login/github/callback. */
+  clientId: string;
+  clientSecret: string;
+  /** Only active members of this organisation get in. */
+  org: string;
+  /** https://github.com, or a GitHub Enterprise Server URL. */
+  webUrl: string;
+  /** https://api.github.com, or https://<ghes>/api/v3. */
+  apiUrl: string;
 }
 
 export const SESSION_COOKIE = "casefile_session";
@@ -28,7 +42,21 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
     return v;
   };
   const ttl = Number(env.DASHBOARD_SESSION_HOURS ?? 12);
+  const gh = [env.DASHBOARD_GITHUB_CLIENT_ID?.trim(), env.DASHBOARD_GITHUB_CLIENT_SECRET?.trim(), env.DASHBOARD_GITHUB_ORG?.trim()];
+  if (gh.some(Boolean) && !gh.every(Boolean)) {
+    throw new Error("GitHub sign-in needs all of DASHBOARD_GITHUB_CLIENT_ID, DASHBOARD_GITHUB_CLIENT_SECRET and DASHBOARD_GITHUB_ORG");
+  }
+  const webUrl = (env.DASHBOARD_GITHUB_URL?.trim() || "https://github.com").replace(/\/+$/, "");
   return {
+    github: gh.every(Boolean)
+      ? {
+          clientId: gh[0]!,
+          clientSecret: gh[1]!,
+          org: gh[2]!,
+          webUrl,
+          apiUrl: (env.DASHBOARD_GITHUB_API_URL?.trim() || (webUrl === "https://github.com" ? "https://api.github.com" : `${webUrl}/api/v3`)).replace(/\/+$/, ""),
+        }
+      : null,
     dashboardToken: token("DASHBOARD_TOKEN"),
     metricsToken: token("METRICS_TOKEN"),
     secureCookie: env.DASHBOARD_INSECURE_COOKIE !== "1",
@@ -59,42 +87,62 @@ function cookies(req: IncomingMessage): Map<string, string> {
   return out;
 }
 
-/**
- * The session value is "<expiry>.<HMAC(expiry)>" keyed by a key derived from the token: it
- * proves a login without holding the token, expires on its own, and every session ends when
- * the token is rotated.
- */
-function sessionMac(token: string, expires: number): string {
-  const key = createHash("sha256").update(`casefile-dashboard-session-key\0${token}`).digest();
-  return createHmac("sha256", key).update(`v1\0${expires}`).digest("base64url");
+/** True when some way to sign in is configured; otherwise the dashboard routes stay off. */
+export function dashboardEnabled(auth: AuthConfig): boolean {
+  return auth.dashboardToken !== null || Boolean(auth.github);
 }
 
-export function sessionCookie(auth: AuthConfig, now: Date): string {
-  if (!auth.dashboardToken) throw new Error("no DASHBOARD_TOKEN: sessions are off");
+/**
+ * The session value is "<expiry>.<who>.<HMAC(expiry, who)>", keyed by a key derived from the
+ * configured secrets: it proves a sign-in without holding the token, expires on its own, and
+ * every session ends when the token or the OAuth secret is rotated. `who` is the GitHub login
+ * (base64url) or empty for a token sign-in.
+ */
+function sessionMac(auth: AuthConfig, expires: number, who: string): string | null {
+  if (!dashboardEnabled(auth)) return null;
+  const key = createHash("sha256")
+    .update(`casefile-dashboard-session-key\0${auth.dashboardToken ?? ""}\0${auth.github?.clientSecret ?? ""}`)
+    .digest();
+  return createHmac("sha256", key).update(`v2\0${expires}\0${who}`).digest("base64url");
+}
+
+/** Set-Cookie for a new session; `login` is the GitHub login for GitHub sign-in. */
+export function sessionCookie(auth: AuthConfig, now: Date, login = ""): string {
   const expires = Math.floor(now.getTime() / 1000) + auth.sessionTtlSeconds;
-  const value = `${expires}.${sessionMac(auth.dashboardToken, expires)}`;
-  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${auth.sessionTtlSeconds}; HttpOnly; SameSite=Strict${auth.secureCookie ? "; Secure" : ""}`;
+  const who = Buffer.from(login, "utf8").toString("base64url");
+  const mac = sessionMac(auth, expires, who);
+  if (mac === null) throw new Error("no DASHBOARD_TOKEN or GitHub sign-in: sessions are off");
+  return `${SESSION_COOKIE}=${expires}.${who}.${mac}; Path=/; Max-Age=${auth.sessionTtlSeconds}; HttpOnly; SameSite=Strict${auth.secureCookie ? "; Secure" : ""}`;
 }
 
 export function clearedSessionCookie(auth: AuthConfig): string {
   return `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict${auth.secureCookie ? "; Secure" : ""}`;
 }
 
-function validSession(auth: AuthConfig, value: string | undefined, now: Date): boolean {
-  if (!auth.dashboardToken || !value) return false;
-  const dot = value.indexOf(".");
-  if (dot <= 0) return false;
-  const expires = Number(value.slice(0, dot));
-  if (!Number.isInteger(expires) || expires * 1000 <= now.getTime()) return false;
-  return sameSecret(value.slice(dot + 1), sessionMac(auth.dashboardToken, expires));
+/** The signed-in identity of a valid session: "" for a token sign-in, the GitHub login otherwise; null when invalid. */
+export function sessionIdentity(auth: AuthConfig, req: IncomingMessage, now = new Date()): string | null {
+  const value = cookies(req).get(SESSION_COOKIE);
+  if (!value) return null;
+  const parts = value.split(".");
+  if (parts.length !== 3) return null;
+  const [exp, who, mac] = parts;
+  const expires = Number(exp);
+  if (!Number.isInteger(expires) || expires * 1000 <= now.getTime()) return null;
+  const expected = sessionMac(auth, expires, who);
+  if (expected === null || !sameSecret(mac, expected)) return null;
+  return Buffer.from(who, "base64url").toString("utf8");
+}
+
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
+  return cookies(req).get(name);
 }
 
 /** Dashboard, API, bull-board: the bearer token or a valid session cookie. */
 export function isDashboardAuthorized(auth: AuthConfig, req: IncomingMessage, now = new Date()): boolean {
-  if (!auth.dashboardToken) return false;
+  if (!dashboardEnabled(auth)) return false;
   const b = bearer(req);
-  if (b !== null) return sameSecret(b, auth.dashboardToken);
-  return validSession(auth, cookies(req).get(SESSION_COOKIE), now);
+  if (b !== null) return auth.dashboardToken !== null && sameSecret(b, auth.dashboardToken);
+  return sessionIdentity(auth, req, now) !== null;
 }
 
 /** /metrics: open without METRICS_TOKEN; with it, that token (or dashboard access). */

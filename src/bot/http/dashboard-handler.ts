@@ -9,10 +9,11 @@ import { InvalidCursorError, type CrashStore } from "../../store/crash-store.js"
 import type { WindowName } from "../../store/crash-stats.js";
 import { renderCaseReport } from "./case-report-page.js";
 import { parseCrashQuery } from "./crash-query-params.js";
-import { clearedSessionCookie, isDashboardAuthorized, isMetricsAuthorized, sameSecret, sessionCookie, type AuthConfig } from "./dashboard-auth.js";
+import { clearedSessionCookie, dashboardEnabled, isDashboardAuthorized, isMetricsAuthorized, sameSecret, sessionCookie, type AuthConfig } from "./dashboard-auth.js";
+import { beginGithubSignIn, clearedStateCookie, completeGithubSignIn, GITHUB_CALLBACK_PATH, GITHUB_LOGIN_PATH } from "./github-sign-in.js";
 import { renderDashboard, renderErrorPage } from "./dashboard-page.js";
 import type { Html } from "./html.js";
-import { renderLogin, safeNext } from "./login-page.js";
+import { renderLogin, renderSignedIn, safeNext } from "./login-page.js";
 import { createQueueBoard, QUEUE_BOARD_PATH } from "./queue-board.js";
 
 export type { AuthConfig } from "./dashboard-auth.js";
@@ -97,7 +98,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   const now = deps.now ?? (() => new Date());
   const refreshSeconds = deps.refreshSeconds ?? 60;
   const log = deps.log;
-  const dashboardOn = auth.dashboardToken !== null;
+  const dashboardOn = dashboardEnabled(auth);
+  const loginOptions = { token: auth.dashboardToken !== null, githubOrg: auth.github?.org ?? null };
   const board = dashboardOn ? createQueueBoard(deps.queues) : null;
   metrics.watchQueues(deps.queues);
   // Every open dashboard reloads each minute; viewers within a few seconds share one computation.
@@ -113,8 +115,12 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     return statsCache.value;
   };
 
-  if (!dashboardOn) log?.warn("DASHBOARD_TOKEN is not set: /dashboard, /api/* and /admin/queues are off (set it to a random string of 16+ characters to turn them on)");
-  else log?.info("dashboard on at /dashboard (login with DASHBOARD_TOKEN), API at /api/crashes and /api/stats, queues at /admin/queues");
+  if (!dashboardOn) {
+    log?.warn("DASHBOARD_TOKEN is not set (nor GitHub sign-in): /dashboard, /api/* and /admin/queues are off (set DASHBOARD_TOKEN to a random string of 16+ characters to turn them on)");
+  } else {
+    const how = [auth.dashboardToken ? "DASHBOARD_TOKEN" : null, auth.github ? `GitHub sign-in for members of ${auth.github.org}` : null].filter(Boolean).join(" or ");
+    log?.info(`dashboard on at /dashboard (sign in with ${how}), API at /api/crashes and /api/stats, queues at /admin/queues`);
+  }
   if (!auth.metricsToken) log?.info("/metrics is public (counts by verdict, queue and HTTP status only); set METRICS_TOKEN to require a bearer token");
 
   async function dashboard(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -173,7 +179,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   }
 
   async function login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method === "GET" || req.method === "HEAD") return sendPage(res, 200, renderLogin(safeNext(url.searchParams.get("next")), false));
+    if (req.method === "GET" || req.method === "HEAD") return sendPage(res, 200, renderLogin(safeNext(url.searchParams.get("next")), loginOptions));
     const form = await readForm(req);
     const token = form?.get("token") ?? "";
     const next = safeNext(form?.get("next"));
@@ -181,7 +187,18 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       return redirect(res, next, { "set-cookie": sessionCookie(auth, now()) });
     }
     log?.warn("dashboard login failed: wrong token");
-    sendPage(res, 401, renderLogin(next, true));
+    sendPage(res, 401, renderLogin(next, { ...loginOptions, error: "That token is not right." }));
+  }
+
+  async function githubCallback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const result = await completeGithubSignIn(auth, req, url);
+    if (!result.ok) {
+      log?.warn(`dashboard GitHub sign-in refused: ${result.message}`);
+      return sendPage(res, result.status, renderLogin("/dashboard", { ...loginOptions, error: result.message }), { "set-cookie": clearedStateCookie(auth) });
+    }
+    log?.info(`dashboard sign-in by ${result.login} (GitHub, ${auth.github?.org})`);
+    res.setHeader("set-cookie", [sessionCookie(auth, now(), result.login), clearedStateCookie(auth)]);
+    sendPage(res, 200, renderSignedIn(safeNext(result.next)));
   }
 
   function unauthorized(req: IncomingMessage, res: ServerResponse, url: URL, path: string): void {
@@ -231,6 +248,15 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       }
       if (path === "/login" && (read || method === "POST")) {
         await login(req, res, url);
+        return true;
+      }
+      if (auth.github && path === GITHUB_LOGIN_PATH && read) {
+        const { location, cookie } = beginGithubSignIn(auth, safeNext(url.searchParams.get("next")));
+        redirect(res, location, { "set-cookie": cookie });
+        return true;
+      }
+      if (auth.github && path === GITHUB_CALLBACK_PATH && read) {
+        await githubCallback(req, res, url);
         return true;
       }
       if (path === "/logout" && method === "POST") {

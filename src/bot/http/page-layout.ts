@@ -4,6 +4,8 @@ export interface LayoutOptions {
   title: string;
   /** Seconds between automatic reloads (meta refresh keeps the filters in the URL; no script). */
   refreshSeconds?: number;
+  /** Where the refresh goes (default: this page). */
+  refreshTo?: string;
   /** Header extras: window links, "updated" time, logout. Omitted on the login page. */
   header?: Html;
 }
@@ -13,7 +15,7 @@ export function pageLayout(o: LayoutOptions, body: Html): Html {
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${o.refreshSeconds ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}">` : ""}
+${o.refreshSeconds !== undefined ? html`<meta http-equiv="refresh" content="${o.refreshSeconds}${o.refreshTo ? `; url=${o.refreshTo}` : ""}">` : ""}
 <title>${o.title}</title>
 <link rel="stylesheet" href="/dashboard/style.css">
 </head><body>
