@@ -28,7 +28,8 @@ describe("captureAdvice", () => {
     expect(ppc).toContain("powerpc:hash_fault");
     const arm = captureAdvice({ verdict: "stale-dma", arch: "arm64", have: have("console-log"), frames: [] }).join("\n");
     expect(arm).not.toMatch(/page_fault|hash_fault/);
-    expect(arm).toContain("--addr ADDR");
+    expect(arm).toContain("--pfn PFN");
+    expect(arm).toContain("crash> vtop ADDR");
     const custom = captureAdvice({ verdict: "bit-flip", arch: "arm64", have: have(), frames: ["10"], pageSize: 16384 }).join("\n");
     expect(custom).toContain("physical 0x40000, 16384 bytes");
   });

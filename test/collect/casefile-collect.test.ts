@@ -206,4 +206,33 @@ describe("scripts/casefile-collect", () => {
     expect(frame.head.toString().split("\n")[0]).toBe("2b3c4000  63 61 73 65 66 69 6c 65  2d 70 61 67 65 2d 30 78  |casefile-page-0x|");
     await bundle.dispose();
   });
+
+  it("ppc64le with 64K pages: converts a linear-map --addr, dumps the whole 64K page, states LE PAGE_SIZE=64K", async () => {
+    machine.env = { ...machine.env, FAKE_ARCH: "ppc64le", FAKE_PAGESIZE: "65536" };
+    const out = join(machine.tmp, "p.tar.gz");
+    const r = await run(machine, ["bundle", "--addr", "0xc00000002b3c4010", "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const bundle = await ingestPaths([out], DEFAULT_CONFIG.artifacts);
+    const frame = bundle.artifacts.find((a) => a.name.endsWith("frame-2b3c.txt"))!;
+    const chunks: Buffer[] = [];
+    for await (const c of frame.open()) chunks.push(c as Buffer);
+    const lines = Buffer.concat(chunks).toString().trim().split("\n");
+    expect(lines).toHaveLength(4096);
+    expect(lines[0].startsWith("2b3c0000: ")).toBe(true);
+    expect(lines.find((l) => l.startsWith("2b3c4000: "))).toContain("casefile-page-0x");
+    const machineTxt = bundle.artifacts.find((a) => a.name.endsWith("machine.txt"))!.head.toString();
+    expect(machineTxt).toContain("LE PAGE_SIZE=64K");
+    await bundle.dispose();
+
+    const arm = await run(machine, ["arm", "--no-persist", "--no-measure"]);
+    expect(arm.stdout).toMatch(/not available on this kernel: .*powerpc\/hash_fault/);
+    expect(arm.stdout).not.toContain("exceptions:");
+  });
+
+  it("refuses an x86_64 virtual --addr with advice instead of dumping the wrong page", async () => {
+    const r = await run(machine, ["bundle", "--addr", "0xffff88802b3c4010"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/kernel virtual address; give the physical one \(crash> vtop/);
+  });
 });

@@ -105,8 +105,9 @@ export async function makeFakeMachine(dir: string, opts: { lspci?: boolean } = {
   await put(join(root, "sys/bus/pci/devices/0000:01:00.0/device"), "0x1017\n");
 
   const sh = (body: string) => `#!/bin/sh\n${body}\n`;
-  await put(join(bin, "uname"), sh('case "$1" in -m) echo x86_64 ;; -r) echo 6.12.0-test ;; -n) echo testhost ;; *) echo Linux ;; esac'), 0o755);
-  await put(join(bin, "getconf"), sh('case "$1" in PAGESIZE|PAGE_SIZE) echo 4096 ;; LEVEL1_DCACHE_LINESIZE) echo 64 ;; *) exit 1 ;; esac'), 0o755);
+  // FAKE_ARCH / FAKE_PAGESIZE let a test play ppc64le with 64K pages.
+  await put(join(bin, "uname"), sh('case "$1" in -m) echo "${FAKE_ARCH:-x86_64}" ;; -r) echo 6.12.0-test ;; -n) echo testhost ;; *) echo Linux ;; esac'), 0o755);
+  await put(join(bin, "getconf"), sh('case "$1" in PAGESIZE|PAGE_SIZE) echo "${FAKE_PAGESIZE:-4096}" ;; LEVEL1_DCACHE_LINESIZE) echo 64 ;; *) exit 1 ;; esac'), 0o755);
   await put(join(bin, "dmesg"), sh(`cat <<'EOF'\n${CONSOLE_LOG}EOF`), 0o755);
   await put(join(bin, "systemctl"), sh('echo "$*" >> "$CASEFILE_ROOT/systemctl.log"'), 0o755);
   // Without pciutils (a failing lspci shadows any real one), the script falls back to sysfs.

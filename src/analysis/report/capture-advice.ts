@@ -87,7 +87,7 @@ function memoryAdvice(input: CaptureAdviceInput): string[] {
   const haveCore = input.have.has("elf-vmcore");
   if (pfns.length === 0) {
     return [
-      `Attach a dump of the corrupted memory: after the next crash run \`${COLLECT} bundle --addr ADDR\` with the faulting address from the crash report, ` +
+      `Attach a dump of the corrupted memory: on the crashed kernel run \`${COLLECT} bundle --pfn PFN\` with the \`pfn:\` of the crash report's \`page:\` line (or \`--addr\` with a physical address; \`crash> vtop ADDR\` converts a virtual one), ` +
         "or attach the kdump vmcore as ELF (`makedumpfile -E -d 31 /proc/vmcore vmcore.elf`, run from the kdump kernel), " +
         `or dump the page from the vmcore with crash: \`crash> rd -p -64 PHYS_ADDR ${words} > frame.txt\`.`,
     ];
