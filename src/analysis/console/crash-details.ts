@@ -7,7 +7,7 @@
  */
 import type { Arch } from "../model/machine.js";
 import type { ConsoleLine } from "./console-line.js";
-import { ARM_FRAME_LINE, FRAME_LINE, STACK_START, SYMBOLISED_FRAME } from "./frame-patterns.js";
+import { ARM_FRAME_LINE, CALL_TRACE, FRAME_LINE, STACK_START, SYMBOLISED_FRAME } from "./frame-patterns.js";
 import { normaliseBdf } from "./device-lines.js";
 
 export interface CrashDetails {
@@ -82,7 +82,7 @@ const STACK_MARKERS = /^\s*(?:<\/?(?:IRQ|TASK|NMI|EOI|SOFTIRQ)>|--- interrupt|Ex
 
 /** Frames of the first stack of the report: after "Call Trace:", or right after the header for KFENCE/KMSAN/KCSAN. */
 function readStack(texts: readonly string[]): { stack: string[]; files: string[] } {
-  let i = texts.findIndex((t) => /Call [Tt]race:/.test(t));
+  let i = texts.findIndex((t) => CALL_TRACE.test(t));
   if (i === -1) i = 0;
   const stack: string[] = [];
   const files: string[] = [];

@@ -7,7 +7,7 @@
  * followed by the extracted stack frame.
  */
 import type { VerdictKind } from "../model/verdict-kind.js";
-import { pattern, RIP_FRAME } from "./frame-patterns.js";
+import { CALL_TRACE, pattern, RIP_FRAME } from "./frame-patterns.js";
 import { hungTaskFrameExtractor, STACK, stallFrameExtractor, type StackSpec } from "./stack-frame-extractor.js";
 
 /** A further line the report must contain, after the previous step's line. */
@@ -48,7 +48,6 @@ export interface CrashFamily {
   memoryCorruption?: boolean;
 }
 
-const CALL_TRACE = /Call [Tt]race:/;
 const callTrace = (skip?: string[], extractor?: StackSpec["extractor"]): StackSpec => ({
   parts: [CALL_TRACE, STACK],
   skip,

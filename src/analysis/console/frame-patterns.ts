@@ -37,9 +37,12 @@ export const RIP_FRAME = pattern(
   String.raw`(?:N?IP:?|pc :|PC is at) (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))`,
 );
 
+/** The line that opens a call trace (arm32 says "Backtrace:"). */
+export const CALL_TRACE = /Call [Tt]race:|^Backtrace:/;
+
 /** Lines that start a (new) stack trace. */
 export const STACK_START = [
-  /Call [Tt]race:/,
+  CALL_TRACE,
   /Allocated:/,
   /Allocated by task [0-9]+:/,
   /Freed:/,
@@ -93,5 +96,5 @@ export const COMMON_SKIPS: readonly string[] = [
   "^kref_", "ref_tracker", "^rhashtable_", "lock_timer_base", "kill_fasync", "^ida_free",
   "^mark_buffer_dirty", "^drop_nlink", "^dput$", "^fast_dput", "^iput$", "^aes_encrypt", "^strstr",
   "^mutex_", "^__mutex_", "^rt_mutex_", "owner_on_cpu", "^fs_reclaim", "^trace_hardirqs",
-  "^__do_kernel_fault", "^vmalloc_fault", "^__should_fail", "should_fail",
+  "^__do_kernel_fault", "^vmalloc_fault", "^__should_fail", "should_fail", "taint", "fortify",
 ];

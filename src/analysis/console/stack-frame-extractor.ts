@@ -4,7 +4,7 @@
  * first one that is not reporting machinery (skip patterns). Stalls and hung tasks use their
  * own pickers, because their top frames are random victims of the real loop or lock.
  */
-import { ARM_FRAME_LINE, COMMON_SKIPS, CORRUPTED_FRAME_LINE, FRAME_LINE, STACK_START } from "./frame-patterns.js";
+import { ARM_FRAME_LINE, CALL_TRACE, COMMON_SKIPS, CORRUPTED_FRAME_LINE, FRAME_LINE, STACK_START } from "./frame-patterns.js";
 
 /** The marker for "parse the frames of a stack trace here". */
 export const STACK = Symbol("stack");
@@ -195,4 +195,4 @@ export const hungTaskFrameExtractor: FrameExtractor = (frames) => {
 };
 
 /** "Call Trace:" then its frames. */
-export const CALL_TRACE_PARTS: StackPart[] = [/Call [Tt]race:/, STACK];
+export const CALL_TRACE_PARTS: StackPart[] = [CALL_TRACE, STACK];
