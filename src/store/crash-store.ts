@@ -262,15 +262,20 @@ export class CrashStore {
     return out;
   }
 
-  /** Removes every key of this store (tests, and `casefile` maintenance). */
+  /**
+   * Removes every key of this store (tests, maintenance): its crash and metrics keys only, never
+   * the BullMQ queues that may share the hash tag.
+   */
   async clear(): Promise<void> {
-    let cursor = "0";
-    const pattern = `${this.keys.prefix.replace(/[*?[\]\\]/g, "\\$&")}:*`;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-      cursor = next;
-      if (keys.length > 0) await this.redis.unlink(...keys);
-    } while (cursor !== "0");
+    const tag = this.keys.prefix.replace(/[*?[\]\\]/g, "\\$&");
+    for (const pattern of [`${tag}:crash:*`, `${tag}:metrics:*`]) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+        cursor = next;
+        if (keys.length > 0) await this.redis.unlink(...keys);
+      } while (cursor !== "0");
+    }
   }
 
   private signatureKey(signature: string): string {

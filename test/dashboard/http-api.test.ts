@@ -217,9 +217,23 @@ describe("access", () => {
     }
   });
 
-  it("refuses writes on read-only routes", async () => {
+  it("refuses writes on read-only routes, bull-board included", async () => {
     const r = await fetch(`${s.url}/api/crashes`, { method: "POST", headers: bearer });
     expect(r.status).toBe(405);
+    await s.queues[1].add("publish", { issue: 1 }, { jobId: "keep-me" });
+    for (const path of ["/admin/queues/api/queues/publish/clean/waiting", "/admin/queues/api/queues/publish/keep-me/remove"]) {
+      for (const method of ["POST", "PUT", "DELETE"]) {
+        expect((await fetch(s.url + path, { method, headers: bearer })).status, `${method} ${path}`).toBe(405);
+      }
+    }
+    expect(await s.queues[1].getJob("keep-me")).toBeDefined();
+  });
+
+  it("leaves Probot's webhook path and unknown paths alone even with the dashboard on", async () => {
+    for (const path of ["/api/github/webhooks", "/api/other", "/", "/ping", "/dashboardx"]) {
+      const r = await fetch(s.url + path, { method: path === "/api/github/webhooks" ? "POST" : "GET", redirect: "manual" });
+      expect(await r.text(), path).toBe("probot 404\n");
+    }
   });
 });
 

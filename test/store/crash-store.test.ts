@@ -16,6 +16,15 @@ afterAll(async () => {
 });
 
 describe("CrashStore", () => {
+  it("clears only its own keys, never queues that share the hash tag", async () => {
+    await store.record(crashRecord({ issue: 1, receivedAt: hoursAgo(1) }));
+    await redis.set(`{${prefix}}:analyze:meta`, "bullmq");
+    await store.clear();
+    expect(await redis.get(`{${prefix}}:analyze:meta`)).toBe("bullmq");
+    expect(await store.query({}, { limit: 1 })).toMatchObject({ total: 0 });
+    await redis.del(`{${prefix}}:analyze:meta`);
+  });
+
   it("keeps every key under one Redis Cluster hash tag", async () => {
     await store.record(crashRecord({ issue: 1, receivedAt: hoursAgo(1) }));
     await store.recordCorrection({ repository: "acme/kernel", issue: 1, kind: "verdict", from: "stale-dma", to: "bit-flip", by: "alice", at: now.toISOString() });

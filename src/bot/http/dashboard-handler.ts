@@ -84,8 +84,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
+/** Our API routes only: /api/github/webhooks and anything else under /api belong to Probot. */
+const API_ROUTES = new Set(["/api/crashes", "/api/crash", "/api/stats"]);
 const isProtected = (path: string) =>
-  path === "/dashboard" || path.startsWith("/dashboard/") || path.startsWith("/api/") || path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`);
+  path === "/dashboard" || path.startsWith("/dashboard/") || API_ROUTES.has(path) || path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`);
 
 /**
  * The bot's own HTTP routes: /healthz, /readyz, /metrics, and (with DASHBOARD_TOKEN) /login,
@@ -268,12 +270,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
         unauthorized(req, res, url, path);
         return true;
       }
-      if (path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`)) {
-        await board!(req, res);
+      if (!read) {
+        // The board is read-only too: no retry, clean or remove, whatever bull-board offers.
+        sendJson(res, 405, { error: "read-only: only GET" }, { allow: "GET, HEAD" });
         return true;
       }
-      if (!read) {
-        sendJson(res, 405, { error: "read-only: only GET" }, { allow: "GET, HEAD" });
+      if (path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`)) {
+        await board!(req, res);
         return true;
       }
       switch (path) {
