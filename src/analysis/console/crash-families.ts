@@ -314,7 +314,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       { title: /WARNING: .*mm\/usercopy\.c.* usercopy_warn/, fmt: "WARNING: bad usercopy in {1}", stack: warningStack("usercopy", "__check") },
       { title: /WARNING: .*lib\/kobject\.c.* kobject_/, fmt: "WARNING: kobject bug in {1}", stack: warningStack("kobject_") },
       { title: /WARNING: .*fs\/proc\/generic\.c.* proc_register/, fmt: "WARNING: proc registration bug in {1}", stack: warningStack("proc_") },
-      { title: /WARNING: .*lib\/refcount\.c.* (?:refcount_|0x0)/, fmt: "WARNING: refcount bug in {1}", stack: warningStack("refcount", "kobject_") },
+      { title: /WARNING: .*lib\/refcount\.c.* (?:refcount_|0x0)/, fmt: "WARNING: refcount bug in {1}", stack: warningStack("refcount", "kobject_", "^put_device$") },
       { title: /WARNING: .*kernel\/locking\/lockdep\.c.*lock_/, fmt: "WARNING: locking bug in {1}", stack: warningStack("lock_sock", "release_sock") },
       {
         title: /WARNING: lock held when returning to user space/,
@@ -387,8 +387,9 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       },
       {
         title: /WARNING: inconsistent lock state/,
-        report: [{ re: /WARNING: inconsistent lock state/ }, { re: /takes/ }, { re: pattern(LOCK_AT) }],
         fmt: "inconsistent lock state in {1}",
+        // The lock site, then the stack of the task that took it.
+        stack: { parts: [/takes/, pattern(LOCK_AT), CALL_TRACE, STACK] },
         kind: "locking",
       },
       {

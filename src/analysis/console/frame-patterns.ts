@@ -65,7 +65,7 @@ export const COMMON_SKIPS: readonly string[] = [
   "lockdep", "perf_trace", "lock_acquire", "lock_release", "lock_class", "mark_lock", "reacquire_held_locks",
   "spin_lock", "spin_trylock", "spin_unlock", "raw_read_lock", "raw_read_trylock",
   "raw_write_lock", "raw_write_trylock", "raw_read_unlock", "raw_write_unlock",
-  "^down$", "^down_read", "^down_write", "^down_trylock", "^down_interruptible", "^down_killable", "^up_read", "^up_write",
+  "^down$", "down_read", "down_write", "down_trylock", "^down_interruptible", "^down_killable", "up_read", "up_write",
   "mutex_lock", "mutex_trylock", "mutex_unlock", "mutex_remove_waiter", "osq_lock", "osq_unlock",
   "atomic_dec", "atomic_inc", "atomic_add", "atomic_sub", "atomic_read", "atomic_set",
   "__wake_up", "refcount_add", "refcount_sub", "refcount_inc", "refcount_dec", "refcount_set", "refcount_read",
@@ -97,4 +97,5 @@ export const COMMON_SKIPS: readonly string[] = [
   "^mark_buffer_dirty", "^drop_nlink", "^dput$", "^fast_dput", "^iput$", "^aes_encrypt", "^strstr",
   "^mutex_", "^__mutex_", "^rt_mutex_", "owner_on_cpu", "^fs_reclaim", "^trace_hardirqs",
   "^__do_kernel_fault", "^vmalloc_fault", "^__should_fail", "should_fail", "taint", "fortify",
+  "seqprop_assert", "alloc_frozen_pages", "^__?alloc_pages", "timer_delete", "insert_work", "hex_dump",
 ];

@@ -141,7 +141,7 @@ export function extractStackFrame(lines: readonly string[], spec: StackSpec): Ex
 /** Frames where a stall's looping code is entered: the title names the function just above. */
 const STALL_ANCHORS = [
   "process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch", "tracesys_phase2",
-  "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers", "run_timer_softirq",
+  "netif_receive_skb", "do_softirq", "call_timer_fn", "__run_hrtimer", "__hrtimer_run_queues", "tasklet_action", "_run_timers", "run_timer_softirq",
   "run_ksoftirqd", "smpboot_thread_fn", "kthread", "start_secondary", "cpu_startup_entry", "ret_from_fork",
   "vfs_write", "vfs_read", "vfs_iter_read", "vfs_iter_write", "do_iter_read", "do_iter_write",
   "vfs_ioctl", "ksys_ioctl", "compat_ioctl", "compat_sys_ioctl", "blkdev_driver_ioctl", "blkdev_ioctl",
