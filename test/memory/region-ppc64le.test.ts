@@ -202,3 +202,29 @@ ${stack(" 1200.000020", ["__list_del_entry_valid+0x2c/0xd0", "list_lru_del+0x8c/
     expect(new Set(findings.evidence.map((e) => e.verdict))).toEqual(new Set(["software-corruption"]));
   });
 });
+
+describe("a vmcore with no crash report", () => {
+  it("sweeps page starts for packet headers and finds the stale DMA frame", async () => {
+    const frame = kernelPage(PPC, 65536, 0x3000000n, 41);
+    frame.set(roceFrame({ length: 1500, src: "192.168.7.1", dst: "192.168.7.2", opcode: 0x04, qp: 0x99, seed: 2 }), 0);
+    const other = kernelPage(PPC, 65536, 0x2000000n, 42);
+    const path = join(dir, "vmcore-sweep");
+    await writeElfCoreFile(path, {
+      arch: "ppc64le",
+      endianness: "little",
+      vmcoreinfo: VMCOREINFO,
+      segments: [{ paddr: 0n, size: 0x8000000n, contents: [{ offset: 0x2000000n, bytes: other }, { offset: 0x3000000n, bytes: frame }] }],
+    });
+    const { findings } = await analyse({ arch: "ppc64le", console: null, memory: [artifact("vmcore", "elf-vmcore", new Uint8Array(0), path)] });
+    expect(findings.region?.start).toBe(0x3000000n);
+    expect(findings.region?.end).toBe(0x3000000n + 1500n);
+    expect(findings.region?.alignment).toBe("page");
+    expect(findings.frames).toEqual([0x300n]);
+
+    const clean = join(dir, "vmcore-clean");
+    await writeElfCoreFile(clean, { arch: "ppc64le", endianness: "little", vmcoreinfo: VMCOREINFO, segments: [{ paddr: 0n, size: 0x4000000n, contents: [{ offset: 0x2000000n, bytes: other }] }] });
+    const none = await analyse({ arch: "ppc64le", console: null, memory: [artifact("vmcore", "elf-vmcore", new Uint8Array(0), clean)] });
+    expect(none.findings.region).toBeNull();
+    expect(none.findings.missing.join()).toContain("the console log with the crash report, to say where in the vmcore to look");
+  });
+});

@@ -31,9 +31,10 @@ export function scanForeign(bytes: Uint8Array, address: bigint, words: WordClass
   const foreign = new Uint8Array(nWords);
   const ascii = new Uint8Array(nWords);
   const pointer = new Uint8Array(nWords);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let w = 0; w < nWords; w++) {
     const at = skip + w * 8;
-    const c = words.classify(words.word(bytes, at), bytes, at);
+    const c = words.classifyAt(bytes, dv, at);
     if (!KERNEL_LIKE.has(c)) foreign[w] = 1;
     if (c === "ascii") ascii[w] = 1;
     if (POINTER_CLASSES.has(c)) pointer[w] = 1;

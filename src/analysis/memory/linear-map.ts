@@ -11,6 +11,10 @@ const LINEAR_MAP_SIZE: Record<Arch, bigint> = {
   arm64: 0x0001000000000000n,
 };
 
+export function linearMapSize(arch: Arch): bigint {
+  return LINEAR_MAP_SIZE[arch];
+}
+
 /** Highest physical address any dump we read could name (52-bit physical address space). */
 export const MAX_PHYSICAL = 1n << 52n;
 

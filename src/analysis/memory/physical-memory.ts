@@ -157,6 +157,13 @@ export class PhysicalMemory {
     return `${s.artifact}:${lineOf(s.chunk, s.chunkOffset + Number(addr - s.start))}`;
   }
 
+  /** Where each core-backed range lies in its file, for sweeps that read cores directly. */
+  coreRanges(): { start: bigint; end: bigint; fd: number; fileOffset: bigint }[] {
+    const out: { start: bigint; end: bigint; fd: number; fileOffset: bigint }[] = [];
+    for (const s of this.spans) if (s.kind === "core") out.push({ start: s.start, end: s.end, fd: s.core.fd, fileOffset: s.fileOffset });
+    return out;
+  }
+
   /** Closes the core files. Safe to call twice. */
   close(): void {
     for (const c of this.cores.splice(0)) closeElfCore(c);

@@ -11,6 +11,7 @@ import { deviationRuns, dominantFill, fillMask, type Fill } from "./known-fills.
 import { decodeEthernet, findPacket, type Payload } from "./payload-decoder.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 import { regionEvidence } from "./region-evidence.js";
+import { sweepPageStarts } from "./page-start-sweep.js";
 import { statedBounds, type StatedBounds } from "./stated-bounds.js";
 import { WordClassifier } from "./word-classifier.js";
 
@@ -64,8 +65,13 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
 
   const windows = examinationWindows(stated, dma, ps);
   let blind = false;
+  let swept = false;
   if (windows.length === 0) {
     blind = true;
+    const sweep = sweepPageStarts(memory, machine.pageSize);
+    swept = sweep.scanned > 0;
+    for (const p of sweep.pages) windows.push({ start: p, end: p + ps });
+    if (sweep.truncated && sweep.pages.length === 0) missing.push(`the console log with the crash report: only the first ${sweep.scanned} pages of the vmcore were swept for packet headers`);
     if (memory.textBytes() <= MAX_BLIND_SCAN) {
       for (const r of memory.ranges()) {
         if (r.kind !== "text") continue;
@@ -98,8 +104,8 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
     missing.push(`a dump of frame ${hex(f)} (hexdump -C -s ${hex(base)} -n ${machine.pageSize} /dev/mem, crash 'rd -p -8 ${base.toString(16)} ${machine.pageSize}', or a kdump vmcore)`);
   }
   if (!crash && dma.length === 0 && memory.isEmpty) missing.push("a memory dump of the corrupted page and the console log with the crash report");
-  else if (!crash && blind && memory.textBytes() === 0n && !memory.isEmpty) {
-    missing.push("the console log with the crash report, to say where in the vmcore to look");
+  else if (!crash && blind && swept && candidates.length === 0) {
+    missing.push("the console log with the crash report, to say where in the vmcore to look (no page of it starts with a packet header)");
   }
 
   const best = pick(candidates, stated, dma);

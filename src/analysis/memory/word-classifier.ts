@@ -1,6 +1,6 @@
 import type { MachineFacts } from "../model/machine.js";
 import type { SymbolMap } from "../symbols/symbol-map.js";
-import { inLinearMap } from "./linear-map.js";
+import { linearMapSize } from "./linear-map.js";
 
 /**
  * Classifies 8-byte words of memory as kernel-looking or foreign. Live kernel memory is mostly
@@ -54,17 +54,47 @@ const POISON_WORDS = new Set<bigint>([
   0x6b6b6b6b6b6b6b6bn, 0x6b6b6b6b6b6b6ba5n, 0xa56b6b6b6b6b6b6bn, 0x5a5a5a5a5a5a5a5an,
   0xbbbbbbbbbbbbbbbbn, 0xccccccccccccccccn, 0xaaaaaaaaaaaaaaaan, 0xffffffffffffffffn,
 ]);
+const POISON_HIGH = new Set<number>([...POISON_WORDS].map((v) => Number(v >> 32n)));
 
+/** [start, end) as 32-bit halves, compared without bigints. */
+interface HalfRange {
+  sHi: number;
+  sLo: number;
+  eHi: number;
+  eLo: number;
+  cls: WordClass;
+}
+
+function halfRange(start: bigint, end: bigint, cls: WordClass): HalfRange {
+  return { sHi: Number(start >> 32n), sLo: Number(start & 0xffffffffn), eHi: Number(end >> 32n), eLo: Number(end & 0xffffffffn), cls };
+}
+
+function within(r: HalfRange, hi: number, lo: number): boolean {
+  return (hi > r.sHi || (hi === r.sHi && lo >= r.sLo)) && (hi < r.eHi || (hi === r.eHi && lo < r.eLo));
+}
+
+/**
+ * Classification runs over every word of the pages it looks at, so it works on the two 32-bit
+ * halves as plain numbers and builds a bigint only for poison and System.map lookups.
+ */
 export class WordClassifier {
-  private readonly ranges: Range[];
+  private readonly ranges: HalfRange[];
   private readonly little: boolean;
+  /** Where System.map symbols can match (first symbol to last + the lookup's reach). */
+  private readonly symbolRange: HalfRange | null;
 
   constructor(
     private readonly machine: MachineFacts,
     private readonly symbols: SymbolMap | null,
   ) {
-    this.ranges = kernelRanges(machine);
     this.little = machine.endianness === "little";
+    const ranges: HalfRange[] = [];
+    const base = machine.linearMapBase;
+    if (base !== null) ranges.push(halfRange(base, base + linearMapSize(machine.arch), "linear"));
+    for (const [s, e, c] of kernelRanges(machine)) ranges.push(halfRange(s, e, c));
+    this.ranges = ranges;
+    const b = symbols?.bounds();
+    this.symbolRange = b ? halfRange(b.low, b.high + 0x100001n, "text") : null;
   }
 
   word(bytes: Uint8Array, at: number): bigint {
@@ -73,22 +103,32 @@ export class WordClassifier {
   }
 
   classify(v: bigint, bytes?: Uint8Array, at = 0): WordClass {
-    if (v === 0n) return "zero";
-    if (POISON_WORDS.has(v)) return "poison";
-    const hi = Number(v >> 32n);
-    const lo = Number(v & 0xffffffffn);
+    return this.classifyHalves(Number(v >> 32n), Number(v & 0xffffffffn), bytes, at);
+  }
+
+  /** Class of the word at bytes[at..at+8), read in the machine's byte order. */
+  classifyAt(bytes: Uint8Array, dv: DataView, at: number): WordClass {
+    const a = dv.getUint32(at, this.little);
+    const b = dv.getUint32(at + 4, this.little);
+    return this.little ? this.classifyHalves(b, a, bytes, at) : this.classifyHalves(a, b, bytes, at);
+  }
+
+  private classifyHalves(hi: number, lo: number, bytes: Uint8Array | undefined, at: number): WordClass {
+    if (hi === 0 && lo === 0) return "zero";
+    if (POISON_HIGH.has(hi) && POISON_WORDS.has((BigInt(hi) << 32n) | BigInt(lo))) return "poison";
     if (hi === 0 || (hi === 0xffffffff && lo >= 0xffff0000) || (hi < 0x10000 && lo < 0x10000)) return "small";
-    if (this.symbols && hi >= 0x80000000 && this.symbols.lookup(v)) return "text";
-    if (inLinearMap(v, this.machine)) return "linear";
-    for (const [s, e, c] of this.ranges) if (v >= s && v < e) return c;
+    const sr = this.symbolRange;
+    if (sr && within(sr, hi, lo) && this.symbols?.lookup((BigInt(hi) << 32n) | BigInt(lo))) return "text";
+    for (const r of this.ranges) if (within(r, hi, lo)) return r.cls;
     if (bytes && isAsciiWord(bytes, at)) return "ascii";
     return "foreign";
   }
 
   /** Classes of every whole word in bytes (offset 0 must be 8-byte aligned in memory). */
   classifyAll(bytes: Uint8Array): WordClass[] {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     const out: WordClass[] = [];
-    for (let at = 0; at + 8 <= bytes.length; at += 8) out.push(this.classify(this.word(bytes, at), bytes, at));
+    for (let at = 0; at + 8 <= bytes.length; at += 8) out.push(this.classifyAt(bytes, dv, at));
     return out;
   }
 
