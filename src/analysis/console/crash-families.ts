@@ -480,7 +480,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         kind: "locking",
       },
       {
-        title: /INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall/,
+        title: /INFO: rcu_(?:preempt|sched|bh|tasks[a-z_]*) (?:self-)?detected(?: expedited)? stalls?/,
         fmt: "INFO: rcu detected stall in {1}",
         stack: {
           // From the timer interrupt that detected the stall (x86 apic, arm gic/__irq_svc, arm64 el1 irq).
@@ -514,6 +514,14 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         title: /INFO: task .* can't die for more than .* seconds/,
         fmt: "INFO: task can't die in {1}",
         stack: callTrace(["schedule"]),
+        kind: "hung-task",
+      },
+      {
+        // A task name full of control characters can break the line before "blocked for".
+        title: /INFO: task /,
+        report: [{ re: /INFO: task / }, { re: /blocked for more than [0-9]+ seconds/, within: 1 }],
+        fmt: "INFO: task hung in {1}",
+        stack: callTrace(undefined, hungTaskFrameExtractor),
         kind: "hung-task",
       },
       { title: /INFO: (Freed|Allocated) in (.*)/, fmt: "INFO: {1} in {2}", corrupted: true },
@@ -604,6 +612,11 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
     formats: [{ title: /divide error: /, fmt: "divide error in {1}", stack: { parts: [RIP_FRAME] } }],
   },
   {
+    header: "divide_error:",
+    kind: "divide-error",
+    formats: [{ title: /divide_error: /, fmt: "divide error in {1}", stack: { parts: [RIP_FRAME] } }],
+  },
+  {
     header: "invalid opcode:",
     kind: "invalid-opcode",
     formats: [{ title: /invalid opcode: /, fmt: "invalid opcode in {1}", stack: { parts: [RIP_FRAME] } }],
@@ -611,7 +624,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "int3:",
     kind: "int3",
-    formats: [{ title: /int3: /, fmt: "int3 in {1}", stack: { parts: [RIP_FRAME] } }],
+    formats: [{ title: /int3: /, fmt: "int3 in {1}", stack: ripThenTrace() }],
   },
   {
     header: "UBSAN:",
