@@ -62,6 +62,8 @@ describe("GitHub sign-in limited to an organisation", () => {
     expect(nock.isDone()).toBe(true);
     const api = await fetch(`${s.url}/api/stats`, { headers: { cookie: session.split(";")[0] } });
     expect(api.status).toBe(200);
+    const page = await (await fetch(`${s.url}/dashboard`, { headers: { cookie: session.split(";")[0] } })).text();
+    expect(page).toContain('<span class="meta">alice</span>');
   });
 
   it("refuses people outside the organisation, and pending invitations", async () => {

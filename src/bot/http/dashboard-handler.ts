@@ -9,7 +9,7 @@ import { InvalidCursorError, type CrashStore } from "../../store/crash-store.js"
 import type { WindowName } from "../../store/crash-stats.js";
 import { renderCaseReport } from "./case-report-page.js";
 import { parseCrashQuery } from "./crash-query-params.js";
-import { clearedSessionCookie, dashboardEnabled, isDashboardAuthorized, isMetricsAuthorized, sameSecret, sessionCookie, type AuthConfig } from "./dashboard-auth.js";
+import { clearedSessionCookie, dashboardEnabled, isDashboardAuthorized, isMetricsAuthorized, sameSecret, sessionCookie, sessionIdentity, type AuthConfig } from "./dashboard-auth.js";
 import { beginGithubSignIn, clearedStateCookie, completeGithubSignIn, GITHUB_CALLBACK_PATH, GITHUB_LOGIN_PATH } from "./github-sign-in.js";
 import { renderDashboard, renderErrorPage } from "./dashboard-page.js";
 import type { Html } from "./html.js";
@@ -143,7 +143,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       store.occurrenceCounts(crashes.items.map((r) => r.signature)),
       store.correctionsOfMany(crashes.items.map((r) => crashId(r.repository, r.issue))),
     ]);
-    sendPage(res, 200, renderDashboard({ now: t, window, stats: statsNow, health, crashes, occurrences, corrections, query: q, refreshSeconds }));
+    sendPage(res, 200, renderDashboard({ now: t, window, stats: statsNow, health, crashes, occurrences, corrections, query: q, refreshSeconds, viewer: sessionIdentity(auth, req, t) }));
   }
 
   async function caseReport(res: ServerResponse, url: URL, json: boolean): Promise<void> {

@@ -21,6 +21,8 @@ export interface DashboardData {
   corrections: Map<string, IssueCorrections>;
   query: CrashQuery;
   refreshSeconds: number;
+  /** GitHub login of the signed-in person, when they used GitHub sign-in. */
+  viewer?: string | null;
 }
 
 const SORTABLE: Array<{ key: string; label: string; sort?: string; num?: boolean }> = [
@@ -174,6 +176,7 @@ export function renderDashboard(data: DashboardData): Html {
   const windowLinks = WINDOW_NAMES.map((name) => html`<a class="${name === data.window ? "on" : ""}" href="${link(data.query.params, { window: name })}">${name}</a>`);
   const header = topHeader(
     html`<nav>${windowLinks}<a href="/admin/queues">queues</a></nav><span class="spacer"></span><span class="meta">updated ${utc(data.now.toISOString())} · refreshes every ${data.refreshSeconds} s</span>`,
+    data.viewer,
   );
   const byVerdict = VERDICT_KINDS.filter((v) => w.by_verdict[v] > 0)
     .sort((a, b) => w.by_verdict[b] - w.by_verdict[a])

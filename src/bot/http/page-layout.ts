@@ -24,6 +24,7 @@ ${o.header ?? ""}
 </body></html>`;
 }
 
-export function topHeader(inner: Html): Html {
-  return html`<header class="top"><h1>casefile <span>on-call</span></h1>${inner}<form method="post" action="/logout"><button type="submit">Sign out</button></form></header>`;
+/** `viewer`: the GitHub login of a GitHub sign-in, shown beside "Sign out". */
+export function topHeader(inner: Html, viewer?: string | null): Html {
+  return html`<header class="top"><h1>casefile <span>on-call</span></h1>${inner}${viewer ? html`<span class="meta">${viewer}</span>` : ""}<form method="post" action="/logout"><button type="submit">Sign out</button></form></header>`;
 }
