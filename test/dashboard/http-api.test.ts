@@ -238,23 +238,33 @@ describe("access", () => {
 });
 
 describe("health and metrics", () => {
-  it("answers liveness, and readiness from Redis", async () => {
+  it("answers liveness, readiness from Redis, and a clear 503 when Redis is down", async () => {
     expect(await (await get("/healthz", {})).text()).toBe("ok\n");
     expect((await get("/readyz", {})).status).toBe(200);
     const dead = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    dead.on("error", () => {}); // the refusals are the point of this test
     const handler = createHttpHandler({
       store: new CrashStore(dead, "dead"),
       queues: [],
       redis: dead,
       metrics: createMetrics({ redis: dead, prefix: "dead", processMetrics: false }),
-      auth: { dashboardToken: null, metricsToken: null, secureCookie: true, sessionTtlSeconds: 60 },
+      auth: { dashboardToken: TOKEN, metricsToken: null, secureCookie: true, sessionTtlSeconds: 60 },
     });
     const server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
-      const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = await fetch(`${base}/readyz`);
       expect(r.status).toBe(503);
       expect(await r.text()).toMatch(/Redis unreachable/);
+      // The dashboard and API say what is wrong instead of hanging or crashing the server.
+      const page = await fetch(`${base}/dashboard`, { headers: bearer });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain("the crash store could not be read (is Redis reachable?)");
+      const api = await fetch(`${base}/api/stats`, { headers: bearer });
+      expect(api.status).toBe(503);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain("casefile_redis_up 0");
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
       dead.disconnect();
