@@ -41,8 +41,10 @@ const X86_PF_ACCESS = /#PF: (?:supervisor|user) (read|write|instruction fetch) a
 const PPC_FAULT = /Unable to handle kernel data access on (read|write) at 0x([0-9a-f]+)/;
 const ARM_FAULT = /Unable to handle kernel (?:paging request|NULL pointer dereference|access to user memory) at virtual address ([0-9a-f]+)/;
 const ARM_WNR = /WnR = ([01])/;
-const CPU_LINE = /^CPU: ([0-9]+) (?:UID: [0-9]+ )?PID: ([0-9]+) Comm: (\S+)(?: (?:Not tainted|Tainted: [A-Z ]*?))? +([0-9][^\s]*)/;
+const CPU_LINE = /^CPU: ([0-9]+) (?:UID: [0-9]+ )?PID: ([0-9]+) Comm: (\S+) (?:Not tainted +|Tainted: [A-Z ]*)([^\s#]\S*)/;
 const CPU_LINE_SHORT = /^CPU: ([0-9]+) (?:UID: [0-9]+ )?PID: ([0-9]+) Comm: (\S+)/;
+/** lockdep reports open with "4.18.0-rc4+ #51 Not tainted". */
+const LOCKDEP_RELEASE = /^([0-9][^\s#]*) #[0-9]+ (?:Not tainted|Tainted:)/;
 const MODULES = /^Modules linked in:(.*)$/;
 const KASAN_OBJECT = /The buggy address belongs to the object at ([0-9a-f]+)/;
 const KASAN_CACHE = /which belongs to the cache (\S+) of size ([0-9]+)/;
@@ -73,11 +75,16 @@ function toArchFromRegisters(text: string): Arch | null {
 export function frameName(text: string): { name: string; file: string | null } | null {
   const sym = SYMBOLISED_FRAME.exec(text);
   if (sym) return { name: sym[1].replace(/\..*$/, ""), file: sym[2] };
-  const m = FRAME_LINE.exec(text) ?? ARM_FRAME_LINE.exec(text);
-  if (m) return { name: m[m.length - 1] ?? m[1], file: null };
+  const arm = ARM_FRAME_LINE.exec(text);
+  if (arm) return { name: arm[1], file: null };
+  // Only lines with an offset are frames ("4.18.0-rc4+ #51" is not).
+  if (!OFFSET.test(text)) return null;
+  const m = FRAME_LINE.exec(text);
+  if (m) return { name: m[1], file: null };
   return null;
 }
 
+const OFFSET = /\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 const STACK_MARKERS = /^\s*(?:<\/?(?:IRQ|TASK|NMI|EOI|SOFTIRQ)>|--- interrupt|Exception stack|\s*$)/;
 
 /** Frames of the first stack of the report: after "Call Trace:", or right after the header for KFENCE/KMSAN/KCSAN. */
@@ -153,6 +160,7 @@ export function extractCrashDetails(lines: readonly ConsoleLine[], prefix: reado
       d.task ??= m[3];
       if (m[4]) d.kernel = m[4];
     }
+    if (d.kernel === null && (m = LOCKDEP_RELEASE.exec(t))) d.kernel = m[1];
     if (d.modules.length === 0 && (m = MODULES.exec(t))) {
       d.modules = m[1].trim().split(/\s+/).filter(Boolean).map((s) => s.replace(/\(.*$/, "")).filter((s) => /^[A-Za-z0-9_-]+$/.test(s));
     }

@@ -7,7 +7,7 @@ import type { MachineHints } from "../model/machine.js";
 import type { ConsoleLine } from "./console-line.js";
 
 const PPC_BANNER = /\b(LE|BE) PAGE_SIZE=([0-9]+)([KMG])\b/;
-const CPU_RELEASE = /^CPU: [0-9]+ (?:UID: [0-9]+ )?PID: [0-9]+ Comm: \S+ (?:Not tainted|Tainted: [A-Z ]*?) *([0-9][^\s]*)/;
+const CPU_RELEASE = /^CPU: [0-9]+ (?:UID: [0-9]+ )?PID: [0-9]+ Comm: \S+ (?:Not tainted +|Tainted: [A-Z ]*)([^\s#]\S*)/;
 const LINUX_VERSION = /^Linux version ([0-9][^\s]*)/;
 const UNITS: Record<string, number> = { K: 1024, M: 1024 * 1024, G: 1024 * 1024 * 1024 };
 
