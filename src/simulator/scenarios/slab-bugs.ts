@@ -102,7 +102,8 @@ function slabBug(form: "kasan" | "slub", bug: SlabBug) {
       });
     }
     log.add(tCrash, taskCaller(culprit.pid), lines);
-    const knowsCulprit = form === "kasan" || bug !== "use-after-free";
+    // KASAN names the bad access; SLUB only names the culprit of a double free (the kfree caller).
+    const knowsCulprit = form === "kasan" || bug === "double-free";
     return {
       console: log.render(),
       events,
@@ -118,7 +119,7 @@ function slabBug(form: "kasan" | "slub", bug: SlabBug) {
         verdict: bug,
         region,
         frames: [pfnHex(slab.pfn)],
-        suspect: knowsCulprit ? { device: null, driver: null, function: form === "kasan" || bug !== "use-after-free" ? user.frame : null } : null,
+        suspect: knowsCulprit ? { device: null, driver: null, function: user.frame } : null,
         crash: { kind: form === "kasan" ? "kasan" : "slub-poison", frame: form === "kasan" ? user.frame : null },
         missing: [],
       },
