@@ -41,8 +41,10 @@ export function arrivalsChart(series: WindowStats["series"]): Html {
   const y = (n: number) => PAD.top + innerH - (n / max) * innerH;
   const present = new Set<VerdictKind>();
 
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const v = Math.round(max * f);
+  // Gridlines at whole numbers: the first of 4, 5, 3, 2 steps that divides the top evenly.
+  const steps = [4, 5, 3, 2].find((k) => max % k === 0) ?? 1;
+  const grid = Array.from({ length: steps + 1 }, (_, i) => {
+    const v = (max / steps) * i;
     return html`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e7ec" stroke-width="1"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
   });
   const bars = buckets.map((b, i) => {
