@@ -52,7 +52,13 @@ export async function startBotServer(opts: BotServerOptions): Promise<RunningBot
         return;
       }
       // Before the dashboard handler: its /api/* routes are protected, webhooks are signed instead.
-      if (await webhooks(req, res)) return;
+      const started = process.hrtime.bigint();
+      const answered = await webhooks(req, res);
+      if (res.statusCode >= 400 && res.statusCode < 500) {
+        // Bad or missing signature, unparsable body: never reached the app's handlers.
+        opts.observer?.delivery(String(req.headers["x-github-event"] ?? "unknown"), "invalid", Number(process.hrtime.bigint() - started) / 1e9);
+      }
+      if (answered) return;
     } else if (opts.httpHandler && (await opts.httpHandler(req, res))) {
       return;
     }

@@ -5,7 +5,7 @@ import { routeCommentEvent, routeIssueEvent, type IssueCommentPayload, type Issu
 
 export interface BotObserver {
   /** Called once per delivery with what happened to it. */
-  delivery(event: string, outcome: "queued" | "duplicate" | "ignored" | "error", seconds: number): void;
+  delivery(event: string, outcome: "queued" | "duplicate" | "ignored" | "error" | "invalid", seconds: number): void;
 }
 
 export interface CasefileAppDeps {

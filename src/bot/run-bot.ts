@@ -22,6 +22,7 @@ const OUTCOMES: Record<Parameters<BotObserver["delivery"]>[1], WebhookOutcome> =
   duplicate: "duplicate",
   ignored: "ignored",
   error: "failed",
+  invalid: "invalid",
 };
 
 /**

@@ -145,9 +145,13 @@ describe("pipeline plumbing", () => {
   it("answers 500 when the delivery cannot be queued, so GitHub redelivers it", async () => {
     fake.addIssue(1, "kernel crash", `log: ${ATTACHMENT}`, ["crash"]);
     pipeline.producer.disconnect();
+    await until(() => pipeline.producer.status === "end");
     const res = await pipeline.deliver("issues", issuePayload(fake, "opened", 1));
-    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.status, await res.text()).toBeGreaterThanOrEqual(500);
     await pipeline.producer.connect();
+    // Redelivered once Redis is back: queued.
+    expect((await pipeline.deliver("issues", issuePayload(fake, "opened", 1))).status).toBe(200);
+    expect(await pipeline.queues.intake.count()).toBe(1);
   });
 
   it("rejects a delivery with a wrong signature and queues nothing", async () => {
