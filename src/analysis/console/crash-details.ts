@@ -51,7 +51,7 @@ const KASAN_CACHE = /which belongs to the cache (\S+) of size ([0-9]+)/;
 const KASAN_REGION = /(?:allocated|freed) ([0-9]+)-byte region \[([0-9a-f]+), [0-9a-f]+\)/;
 const KFENCE_OBJECT_NEW = /^kfence-#[0-9]+: 0x([0-9a-f]+)-0x([0-9a-f]+), size=([0-9]+), cache=(\S+)/;
 const KFENCE_OBJECT_OLD = /^kfence-#[0-9]+ \[0x([0-9a-f]+)-0x([0-9a-f]+), size=([0-9]+), cache=([^\]\s]+)\]/;
-const SLUB_RANGE = /^(?:INFO: )?0x([0-9a-f]+)-0x([0-9a-f]+) @offset=([0-9]+)\. First byte 0x([0-9a-f]+) instead of 0x([0-9a-f]+)/;
+const SLUB_RANGE = /^(?:INFO: )?0x([0-9a-f]+)-0x([0-9a-f]+)(?: @offset=([0-9]+))?\. First byte 0x([0-9a-f]+) instead of 0x([0-9a-f]+)/;
 const SLUB_OBJECT = /^(?:INFO: )?Object 0x([0-9a-f]+) @offset=([0-9]+)/;
 const SLUB_SLAB = /^(?:INFO: )?Slab 0x[0-9a-f]+ objects=[0-9]+ used=[0-9]+ fp=0x[0-9a-f]+ flags=/;
 const SLUB_HEADER = /^BUG ([^\s]+) \([^)]*\): (.*)$/;

@@ -447,6 +447,8 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       /INFO: sys_.* is not present in \/proc\/kallsyms/, /INFO: no syscalls can create resource/,
       // Real reports say "INFO: " with a space; "INFO:foo" is some driver's log.
       /INFO:[^ ]/,
+      // SLUB debug detail lines belong to the "BUG <cache> (...)" report above them.
+      /INFO: (?:0x[0-9a-f]+-0x[0-9a-f]+|Slab 0x[0-9a-f]+ |Object 0x[0-9a-f]+ )/,
     ],
     formats: [
       {

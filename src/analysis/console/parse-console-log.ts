@@ -60,7 +60,8 @@ export function parseConsoleLog(text: string, name: string): ConsoleFacts {
 
 function findCrash(lines: readonly ConsoleLine[], name: string): CrashReport | null {
   const found = findFirstCrash(lines);
-  const limit = found ? Math.max(0, found.start - SAME_INCIDENT_LINES) : lines.length;
+  // A bare header line (no format matched) does not outrank a device fault before it.
+  const limit = !found ? lines.length : found.format ? Math.max(0, found.start - SAME_INCIDENT_LINES) : found.start;
   const fault = findDeviceFault(lines, 0, limit);
   if (fault) return deviceFaultReport(lines, fault, name);
   if (!found) return null;

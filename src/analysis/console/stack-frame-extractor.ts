@@ -150,7 +150,7 @@ const STALL_ANCHORS = [
   "__sys_setsockopt", "kernel_setsockopt", "sock_common_setsockopt", "__sys_listen", "kernel_listen",
   "sk_common_release", "^sock_mmap", "__sys_accept", "kernel_accept", "^sock_do_ioctl", "^sock_ioctl",
   "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg", "^netlink_dump",
-  "^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)",
+  "^(?:compat_)?(?:SYSC|SyS|sys|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)",
   "__do_fault", "do_page_fault", "^page_fault$", "__fput", "task_work_run",
   "exit_to_usermode", "exit_to_user_mode", "smp_call_function", "^ret_fast_syscall",
 ].map((s) => new RegExp(s));
