@@ -95,3 +95,11 @@ describe("ftrace line parsing", () => {
     expect(c.locate("garbage")).toBe(false);
   });
 });
+
+describe("text encoding", () => {
+  it("keeps UTF-8 task names intact although lines are read byte-wise", async () => {
+    const text = (await render(story, { format: "ftrace", pageShift: 12 })).replace(/java-4242/g, "jävä-4242");
+    const f = await scanTraces([artifactOf("t", "ftrace", text)], input);
+    expect(f.timeline.find((t) => t.event === "page_alloc")?.task).toBe("jävä");
+  });
+});

@@ -21,7 +21,7 @@ const MAX_INDEXED_FRAMES = 4096;
 /** Unmapped mappings remembered for IOMMU faults that arrive after the unmap. */
 const RECENT_UNMAPPED = 8192;
 /** Live mappings beyond this are a trace that never unmaps; stop tracking rather than grow. */
-export const MAX_LIVE_MAPPINGS = 2_000_000;
+export const MAX_LIVE_MAPPINGS = 300_000;
 
 /**
  * The live DMA mappings, joined map-to-unmap by key (unmaps carry no physical address), with an
@@ -33,6 +33,8 @@ export class DmaMappingTable {
   private readonly big = new Set<DmaMapping>();
   private readonly recent: DmaMapping[] = [];
   private recentNext = 0;
+  /** Live mappings per IO address: lets an unmap line be dismissed before its key is built. */
+  private readonly iovas = new Map<number, number>();
   /** True once MAX_LIVE_MAPPINGS was reached. */
   overflowed = false;
 
@@ -50,6 +52,7 @@ export class DmaMappingTable {
       return;
     }
     this.live.set(m.key, m);
+    if (m.iova !== null) this.iovas.set(m.iova, (this.iovas.get(m.iova) ?? 0) + 1);
     if (!this.indexFrames || m.start < 0) return;
     if (m.end - m.start > MAX_INDEXED_FRAMES) {
       this.big.add(m);
@@ -77,8 +80,18 @@ export class DmaMappingTable {
     return this.live.get(key);
   }
 
+  /** Whether some live mapping has this IO address (a cheap test before building a join key). */
+  hasIova(iova: number): boolean {
+    return this.iovas.has(iova);
+  }
+
   private drop(m: DmaMapping): void {
     this.live.delete(m.key);
+    if (m.iova !== null) {
+      const n = (this.iovas.get(m.iova) ?? 1) - 1;
+      if (n <= 0) this.iovas.delete(m.iova);
+      else this.iovas.set(m.iova, n);
+    }
     if (!this.indexFrames || m.start < 0) return;
     if (this.big.delete(m)) return;
     for (let f = m.start; f < m.end; f++) {

@@ -11,6 +11,8 @@ export interface FrameSink {
   /** Whether a DMA mapping over [start, end) is tracked (its unmap must then be joined to it). */
   tracksMapping(start: number, end: number): boolean;
   add(ev: FrameEvent): void;
+  /** Whether the unmap of a tracked mapping must become an event (someone keeps that frame's history). */
+  needsUnmap(m: DmaMapping): boolean;
   /** A tracked mapping was unmapped (its unmap event was already added when wanted). */
   unmapped(m: DmaMapping): void;
 }

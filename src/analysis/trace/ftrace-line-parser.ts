@@ -22,45 +22,72 @@ export class FtraceLineCursor {
   pid = 0;
   task = "";
 
+  /** End (exclusive) of the current line within `line`. */
+  end = 0;
+
   /**
-   * Finds the event name. False when the line is no event line (function-tracer lines
-   * `func <-parent` and garbage). `<stack trace>` counts as an event named "<stack trace>".
+   * Finds the event name of the line [start, end) of `text` (a whole chunk: no slice per line).
+   * False when the line is no event line (function-tracer lines `func <-parent` and garbage).
+   * `<stack trace>` counts as an event named "<stack trace>".
    */
-  locate(line: string): boolean {
-    this.line = line;
-    let p = line.indexOf(": ", this.skip);
-    while (p !== -1) {
+  locate(text: string, start = 0, end = text.length): boolean {
+    this.line = text;
+    this.end = end;
+    // Single-character searches: V8 runs those with a vectorised scan, two-character ones without.
+    let p = text.indexOf(":", start + this.skip);
+    while (p !== -1 && p < end) {
       // The timestamp ends right before ": ": digits, '.', digits.
-      let q = p - 1;
-      const stop = p - 11 > 0 ? p - 11 : 0;
-      while (q > stop && isDigit(line.charCodeAt(q))) q--;
-      if (q < p - 1 && line.charCodeAt(q) === 46 && isDigit(line.charCodeAt(q - 1))) break;
-      p = line.indexOf(": ", p + 2);
+      if (text.charCodeAt(p + 1) === 32) {
+        let q = p - 1;
+        const stop = p - 11 > start ? p - 11 : start;
+        while (q > stop && isDigit(text.charCodeAt(q))) q--;
+        if (q < p - 1 && text.charCodeAt(q) === 46 && isDigit(text.charCodeAt(q - 1))) break;
+      }
+      p = text.indexOf(":", p + 1);
     }
-    if (p === -1) {
+    if (p === -1 || p >= end) {
       this.tsEnd = -1;
       return false;
     }
     // From here on the line has a timestamp; -2 says "a line, but no event" (function tracer).
     this.tsEnd = -2;
-    const start = p + 2;
-    let end: number;
-    if (line.charCodeAt(start) === 60 /* '<' */) {
-      end = line.indexOf(">", start) + 1;
-      if (end === 0) return false;
+    const nameStart = p + 2;
+    let nameEnd: number;
+    if (text.charCodeAt(nameStart) === 60 /* '<' */) {
+      nameEnd = text.indexOf(">", nameStart) + 1;
+      if (nameEnd === 0 || nameEnd > end) return false;
     } else {
-      end = line.indexOf(":", start);
-      if (end === -1 || end - start > 64 || end === start) return false;
-      const space = line.indexOf(" ", start);
-      if (space !== -1 && space < end) return false; // function tracer line
+      // The name runs to the next ':' with no space in it (else: a function-tracer line).
+      nameEnd = nameStart;
+      const limit = nameStart + 65 < end ? nameStart + 65 : end;
+      let c = text.charCodeAt(nameEnd);
+      while (nameEnd < limit && c !== 58 && c !== 32) c = text.charCodeAt(++nameEnd);
+      if (c !== 58 || nameEnd === nameStart || nameEnd >= limit) return false;
     }
     this.tsEnd = p;
-    this.nameStart = start;
-    this.nameEnd = end;
-    let f = end + 1;
-    while (line.charCodeAt(f) === 32) f++;
+    this.nameStart = nameStart;
+    this.nameEnd = nameEnd;
+    let f = nameEnd + 1;
+    while (f < end && text.charCodeAt(f) === 32) f++;
     this.fieldsStart = f;
+    this.lineStart = start;
     return true;
+  }
+
+  /** Start of the current line within `line`. */
+  lineStart = 0;
+
+  /** Makes `line` the current line alone (positions rebased), for the slower per-event parsing. */
+  materialize(): void {
+    const base = this.lineStart;
+    if (base === 0 && this.end === this.line.length) return;
+    this.line = this.line.slice(base, this.end);
+    this.nameStart -= base;
+    this.nameEnd -= base;
+    this.fieldsStart -= base;
+    this.tsEnd -= base;
+    this.end -= base;
+    this.lineStart = 0;
   }
 
   name(): string {
@@ -69,10 +96,19 @@ export class FtraceLineCursor {
 
   /** Parses timestamp, CPU, pid and comm of the located line. False when they are malformed. */
   header(): boolean {
+    return this.parseHeader(true);
+  }
+
+  /** Timestamp, CPU and pid only: no string is allocated (page faults, which are many). */
+  headerNumbers(): boolean {
+    return this.parseHeader(false);
+  }
+
+  private parseHeader(withTask: boolean): boolean {
     const line = this.line;
     const tsEnd = this.tsEnd;
     let t = tsEnd - 1;
-    while (t > 0 && line.charCodeAt(t - 1) !== 32 && line.charCodeAt(t - 1) !== 93) t--;
+    while (t > this.lineStart && line.charCodeAt(t - 1) !== 32 && line.charCodeAt(t - 1) !== 93) t--;
     this.ts = parseTimestamp(line, t, tsEnd);
     if (Number.isNaN(this.ts)) return false;
     const close = line.lastIndexOf("]", t);
@@ -82,24 +118,27 @@ export class FtraceLineCursor {
     const cpu = parseDecimal(line, open + 1, close);
     if (Number.isNaN(cpu)) return false;
     this.cpu = cpu;
+    const first = this.lineStart + this.skip;
+    if (open < first) return false;
     let left = open;
-    while (left > this.skip && line.charCodeAt(left - 1) === 32) left--;
+    while (left > first && line.charCodeAt(left - 1) === 32) left--;
     if (line.charCodeAt(left - 1) === 41 /* ')' */) {
       // `(   4200)` or `(-------)`: the tgid column
       const tg = line.lastIndexOf("(", left - 1);
-      if (tg > this.skip) {
+      if (tg > first) {
         left = tg;
-        while (left > this.skip && line.charCodeAt(left - 1) === 32) left--;
+        while (left > first && line.charCodeAt(left - 1) === 32) left--;
       }
     }
     const dash = line.lastIndexOf("-", left - 1);
-    if (dash < this.skip) return false;
+    if (dash < first) return false;
     const pid = parseDecimal(line, dash + 1, left);
     if (Number.isNaN(pid)) return false;
     this.pid = pid;
-    let s = this.skip;
+    if (!withTask) return true;
+    let s = first;
     while (s < dash && line.charCodeAt(s) === 32) s++;
-    this.task = line.slice(s, dash);
+    this.task = fromLatin1(line.slice(s, dash));
     return true;
   }
 }
@@ -150,9 +189,9 @@ export function parseTimestamp(s: string, from: number, to: number): number {
  * Index right after `key` (e.g. "pfn=") where it starts a field: at `from` or after a space, so
  * that "pfn=" does not match inside "start_pfn=". -1 when absent.
  */
-export function fieldAt(s: string, key: string, from: number): number {
+export function fieldAt(s: string, key: string, from: number, end = s.length): number {
   let i = s.indexOf(key, from);
-  while (i !== -1) {
+  while (i !== -1 && i < end) {
     if (i === from || s.charCodeAt(i - 1) === 32) return i + key.length;
     i = s.indexOf(key, i + 1);
   }
@@ -164,6 +203,9 @@ export function tokenEnd(s: string, i: number): number {
   const e = s.indexOf(" ", i);
   return e === -1 ? s.length : e;
 }
+
+/** Index right after the digits the last parseNumberAt read (no tuple allocated per call). */
+export const numberEnd = { at: 0 };
 
 /**
  * A number at `i`: `0x`-prefixed hex, or decimal (pre-5.14 kernels print `pfn=` in decimal).
@@ -188,6 +230,7 @@ export function parseNumberAt(s: string, i: number, hexDefault = false): number 
     n = hex ? n * 16 + d : n * 10 + d;
     digits++;
   }
+  numberEnd.at = i;
   return digits === 0 ? NaN : n;
 }
 
@@ -204,4 +247,34 @@ export function parseLostMarker(line: string, from: number): { cpu: number; coun
   while (j < line.length && isDigit(line.charCodeAt(j))) j++;
   const count = j > i ? Number(line.slice(i, j)) : null;
   return { cpu, count };
+}
+
+/**
+ * Tracepoint names looked up straight in the chunk text, without slicing the name out: bucketed
+ * by length and first character, then confirmed with startsWith. No allocation per line.
+ */
+export class NameTable<T> {
+  private readonly buckets = new Map<number, [string, T][]>();
+
+  constructor(entries: Iterable<[string, T]>) {
+    for (const [name, value] of entries) {
+      const key = (name.length << 8) | (name.charCodeAt(0) & 0xff);
+      const list = this.buckets.get(key);
+      if (list) list.push([name, value]);
+      else this.buckets.set(key, [[name, value]]);
+    }
+  }
+
+  get(text: string, start: number, end: number): T | undefined {
+    const list = this.buckets.get(((end - start) << 8) | (text.charCodeAt(start) & 0xff));
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) if (text.startsWith(list[i][0], start)) return list[i][1];
+    return undefined;
+  }
+}
+
+/** Lines are read as latin1 (one char per byte); text shown to people is re-read as UTF-8 where it has high bytes. */
+export function fromLatin1(text: string): string {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return Buffer.from(text, "latin1").toString("utf8");
+  return text;
 }

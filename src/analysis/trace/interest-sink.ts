@@ -38,6 +38,10 @@ export class InterestSink implements FrameSink {
     if (this.events.length > MAX_KEPT_EVENTS) this.thin();
   }
 
+  needsUnmap(m: DmaMapping): boolean {
+    return this.wants(m.start, m.end);
+  }
+
   unmapped(_m: DmaMapping): void {}
 
   /** Drops the older half of the page alloc/free events; DMA and layout events are few and kept. */

@@ -103,7 +103,10 @@ export class JsonlEventsParser {
       case "dma_unmap": {
         const key = keyOf();
         const m = key ? this.ctx.table.get(key) : undefined;
-        if (m) {
+        if (m && !sink.needsUnmap(m)) {
+          this.ctx.table.remove(m.key);
+          sink.unmapped(m);
+        } else if (m) {
           const ev = make("dma_unmap", m.start, m.end, `${describe(o)} (mapped at ${m.ts.toFixed(6)}, ${m.map.source})`);
           if (sink.wants(m.start, m.end)) sink.add(ev);
           this.ctx.table.remove(m.key);

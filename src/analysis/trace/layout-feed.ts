@@ -67,6 +67,11 @@ export class LayoutFeed implements FrameSink {
     this.inner.add(ev);
   }
 
+  needsUnmap(m: DmaMapping): boolean {
+    // A layout change due before this unmap must see the mapping still live: deliver it in time.
+    return this.next < this.layout.length || this.inner.needsUnmap(m);
+  }
+
   unmapped(m: DmaMapping): void {
     this.inner.unmapped(m);
   }

@@ -58,6 +58,13 @@ export class LiveMappingSink implements FrameSink {
     else for (const f of [...this.histories.keys()]) if (f >= ev.start && f < ev.end) visit(f);
   }
 
+  needsUnmap(m: DmaMapping): boolean {
+    if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN) return false;
+    // Kept only where the frame's history outlives this mapping: a suspect, or another live mapping.
+    for (let f = m.start; f < m.end; f++) if (this.suspects.has(f) || this.table.liveOn(f).length > 1) return true;
+    return false;
+  }
+
   unmapped(m: DmaMapping): void {
     if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN) return;
     for (let f = m.start; f < m.end; f++) {

@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Artifact } from "../model/artifact.js";
 import type { LostEvents } from "./frame-event.js";
-import { FtraceLineCursor, parseLostMarker, parseTimestamp } from "./ftrace-line-parser.js";
+import { fromLatin1, FtraceLineCursor, NameTable, parseLostMarker, parseTimestamp } from "./ftrace-line-parser.js";
 import { JsonlEventsParser } from "./jsonl-events-parser.js";
 import { type NormaliserContext, TRACEPOINTS, type Tp, TracepointNormaliser, Tp as TpKind } from "./tracepoint-normaliser.js";
 
@@ -21,6 +21,7 @@ export interface ScanOptions {
 }
 
 const MAX_LOST_MARKERS = 100_000;
+const SLICE_BYTES = 48 * 1024;
 
 function decompressed(artifact: Artifact): Readable {
   const s = artifact.open();
@@ -44,8 +45,9 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
   const norm = new TracepointNormaliser(artifactCtx, artifact.name);
   const jsonl = artifact.kind === "jsonl-events" ? new JsonlEventsParser(artifactCtx, norm, artifact.name, ctx.pageShift) : null;
   const traceCmd = artifact.kind === "trace-cmd";
-  const names = new Map<string, Tp>(TRACEPOINTS);
-  for (const n of options.extraTracepoints) if (!names.has(n)) names.set(n, TpKind.Named);
+  const nameMap = new Map<string, Tp>(TRACEPOINTS);
+  for (const n of options.extraTracepoints) if (!nameMap.has(n)) nameMap.set(n, TpKind.Named);
+  const names = new NameTable(nameMap);
 
   const cursor = new FtraceLineCursor();
   const lost: LostEvents[] = [];
@@ -56,60 +58,61 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
   let backwards = 0;
   let firstBackwards = 0;
   let seenEvent = false;
-  let prevTs = -Infinity;
+  // A field, not a closure variable: V8 stores a double field in place, a captured `let` as a new heap number per write.
+  const clock = { prevTs: -Infinity };
   let lineNo = 0;
   let bytes = 0;
   let multiInput = false;
 
-  const handleLine = (line: string): void => {
-    if (jsonl) {
-      if (line.length === 0 || line.charCodeAt(0) !== 123) {
-        if (line.trim().length > 0) {
-          if (garbage++ === 0) firstGarbage = lineNo;
-        }
-        return;
-      }
-      if (jsonl.line(line, lineNo)) {
-        events++;
-        const ts = jsonl.lastTs;
-        if (ts < prevTs) {
-          if (backwards++ === 0) firstBackwards = lineNo;
-        } else prevTs = ts;
-      } else if (garbage++ === 0) firstGarbage = lineNo;
+  const handleJsonl = (line: string): void => {
+    if (line.length === 0 || line.charCodeAt(0) !== 123) {
+      if (line.trim().length > 0 && garbage++ === 0) firstGarbage = lineNo;
       return;
     }
-    if (line.length === 0) return;
+    if (jsonl!.line(fromLatin1(line), lineNo)) {
+      events++;
+      const ts = jsonl!.lastTs;
+      if (ts < clock.prevTs) {
+        if (backwards++ === 0) firstBackwards = lineNo;
+      } else clock.prevTs = ts;
+    } else if (garbage++ === 0) firstGarbage = lineNo;
+  };
+
+  /** One ftrace / trace-cmd line: [start, end) of the chunk `text`. The hot path slices nothing. */
+  const handleLine = (text: string, start: number, end: number): void => {
+    if (start === end) return;
     let skip = 0;
     if (multiInput) {
-      const p = line.indexOf(": ");
-      const b = line.indexOf("[");
-      if (p !== -1 && (b === -1 || p < b)) skip = p + 2;
+      const p = text.indexOf(": ", start);
+      const b = text.indexOf("[", start);
+      if (p !== -1 && p < end && (b === -1 || b > end || p < b)) skip = p + 2 - start;
     }
-    const c0 = line.charCodeAt(skip);
+    const c0 = text.charCodeAt(start + skip);
     if (c0 === 35 /* # */) return;
-    if (c0 === 32 && line.startsWith(" => ", skip)) {
-      norm.stackLine(line.slice(skip + 4).trim());
+    if (c0 === 32 && text.startsWith(" => ", start + skip)) {
+      if (norm.last !== null) norm.stackLine(text.slice(start + skip + 4, end).trim());
       return;
     }
-    if (c0 === 67 /* C */) {
+    if (c0 === 67 /* C */ || (traceCmd && !seenEvent)) {
+      const line = text.slice(start, end);
       const marker = parseLostMarker(line, skip);
       if (marker) {
-        if (lost.length < MAX_LOST_MARKERS) lost.push({ cpu: marker.cpu, count: marker.count, ts: prevTs === -Infinity ? 0 : prevTs, source: `${artifact.name}:${lineNo}` });
+        if (lost.length < MAX_LOST_MARKERS) lost.push({ cpu: marker.cpu, count: marker.count, ts: clock.prevTs === -Infinity ? 0 : clock.prevTs, source: `${artifact.name}:${lineNo}` });
         return;
       }
-    }
-    if (traceCmd && !seenEvent) {
-      if (line.startsWith("cpus=") || line.startsWith("version")) return;
-      // `trace-cmd report -i a.dat -i b.dat` puts the file name before each line.
-      const p = line.indexOf(": ");
-      const b = line.indexOf(" [");
-      if (c0 !== 32 && p !== -1 && b !== -1 && p < b && line.slice(0, p).indexOf(" ") === -1 && !/-\d+$/.test(line.slice(0, p))) {
-        multiInput = true;
-        skip = p + 2;
+      if (traceCmd && !seenEvent) {
+        if (line.startsWith("cpus=") || line.startsWith("version")) return;
+        // `trace-cmd report -i a.dat -i b.dat` puts the file name before each line.
+        const p = line.indexOf(": ");
+        const b = line.indexOf(" [");
+        if (c0 !== 32 && p !== -1 && b !== -1 && p < b && line.slice(0, p).indexOf(" ") === -1 && !/-\d+$/.test(line.slice(0, p))) {
+          multiInput = true;
+          skip = p + 2;
+        }
       }
     }
     cursor.skip = skip;
-    if (!cursor.locate(line)) {
+    if (!cursor.locate(text, start, end)) {
       if (seenEvent || !traceCmd) {
         if (cursor.tsEnd === -2) return;
         if (garbage++ === 0) firstGarbage = lineNo;
@@ -122,19 +125,18 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
     // out-of-order traces and the time of a loss marker are known.
     const tsEnd = cursor.tsEnd;
     let t = tsEnd - 1;
-    while (t > skip && line.charCodeAt(t - 1) !== 32 && line.charCodeAt(t - 1) !== 93) t--;
-    const ts = parseTimestamp(line, t, tsEnd);
-    if (ts < prevTs) {
+    while (t > start && text.charCodeAt(t - 1) !== 32 && text.charCodeAt(t - 1) !== 93) t--;
+    const ts = parseTimestamp(text, t, tsEnd);
+    if (ts < clock.prevTs) {
       if (backwards++ === 0) firstBackwards = lineNo;
-    } else prevTs = ts;
-    const tp = names.get(cursor.name());
+    } else clock.prevTs = ts;
+    const tp = names.get(text, cursor.nameStart, cursor.nameEnd);
     if (tp === undefined) {
-      if (line.charCodeAt(cursor.nameStart) !== 60) norm.last = null; // `<stack trace>` keeps the event before it
+      if (text.charCodeAt(cursor.nameStart) !== 60) norm.last = null; // `<stack trace>` keeps the event before it
       return;
     }
     if (!norm.handle(tp, cursor, lineNo)) {
       if (unreadableHeaders++ === 0) warn(`${artifact.name}:${lineNo}: the task, CPU or timestamp of this line could not be read; such lines are skipped`);
-      return;
     }
   };
 
@@ -142,25 +144,49 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
   const stream = decompressed(artifact);
   try {
     for await (const chunk of stream) {
-      const buf = chunk as Buffer;
-      bytes += buf.length;
-      options.onBytes?.(buf.length);
-      const text = rest.length === 0 ? buf.toString("latin1") : rest + buf.toString("latin1");
-      let pos = 0;
-      for (;;) {
-        const nl = text.indexOf("\n", pos);
-        if (nl === -1) break;
-        lineNo++;
-        const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        handleLine(text.slice(pos, end));
-        pos = nl + 1;
-      }
-      rest = pos === 0 ? text : text.slice(pos);
-      if (rest.length > 1 << 20) {
-        // A "line" of a megabyte is no trace line: drop it rather than grow.
-        lineNo++;
-        if (garbage++ === 0) firstGarbage = lineNo;
-        rest = "";
+      const whole = chunk as Buffer;
+      bytes += whole.length;
+      options.onBytes?.(whole.length);
+      // Decoded in slices below V8's large-object size: a 1 MiB string lands in old space and
+      // costs a full mark-compact per chunk; 48 KiB ones die young in cheap scavenges.
+      for (let off = 0; off < whole.length; off += SLICE_BYTES) {
+        // Each slice is its own flat latin1 string; only the line that straddles two slices is
+        // concatenated (concatenating whole slices would leave a cons string that every charCodeAt pays for).
+        const text = whole.toString("latin1", off, Math.min(whole.length, off + SLICE_BYTES));
+        let pos = 0;
+        if (rest.length > 0) {
+          const nl = text.indexOf("\n");
+          if (nl === -1) {
+            rest += text;
+          } else {
+            lineNo++;
+            let line = rest + text.slice(0, nl);
+            rest = "";
+            if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+            if (jsonl) handleJsonl(line);
+            else handleLine(line, 0, line.length);
+            pos = nl + 1;
+          }
+        }
+        if (rest.length > 0) {
+          if (rest.length > 1 << 20) {
+            // A "line" of a megabyte is no trace line: drop it rather than grow.
+            lineNo++;
+            if (garbage++ === 0) firstGarbage = lineNo;
+            rest = "";
+          }
+          continue;
+        }
+        for (;;) {
+          const nl = text.indexOf("\n", pos);
+          if (nl === -1) break;
+          lineNo++;
+          const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          if (jsonl) handleJsonl(text.slice(pos, end));
+          else handleLine(text, pos, end);
+          pos = nl + 1;
+        }
+        rest = pos === text.length ? "" : text.slice(pos);
       }
     }
   } catch (err) {
@@ -169,7 +195,8 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
   if (rest.length > 0) {
     lineNo++;
     const before = garbage;
-    handleLine(rest);
+    if (jsonl) handleJsonl(rest);
+    else handleLine(rest, 0, rest.length);
     if (garbage > before) {
       garbage--;
       warn(`${artifact.name}:${lineNo}: the last line is cut off; it was ignored`);

@@ -1,7 +1,7 @@
 import { DmaMappingTable, type DmaMapping } from "./dma-mapping-table.js";
 import type { FrameEvent } from "./frame-event.js";
 import type { FrameSink } from "./frame-sink.js";
-import { fieldAt, type FtraceLineCursor, parseNumberAt, tokenEnd } from "./ftrace-line-parser.js";
+import { fieldAt, type FtraceLineCursor, numberEnd, parseNumberAt, tokenEnd } from "./ftrace-line-parser.js";
 
 /** What the normaliser does with a tracepoint; looked up once per line by name. */
 export enum Tp {
@@ -63,10 +63,14 @@ const FAULT_FRAMES = ["handle_mm_fault", "do_page_fault", "exc_page_fault", "do_
 interface PendingFault {
   pid: number;
   ts: number;
+  /** Filled for JSONL faults; ftrace faults keep numbers only and are described when linked. */
   task: string;
   address: string;
   source: string;
   origin: string;
+  addressNum?: number;
+  lineNo?: number;
+  hash?: boolean;
 }
 
 interface IommuEntry {
@@ -133,57 +137,80 @@ export class TracepointNormaliser {
     };
   }
 
+  /** Page alloc/free: most lines of a trace. Kept small so that it optimises on its own. */
+  private pageEvent(tp: Tp, c: FtraceLineCursor, lineNo: number): boolean {
+    let s = c.line;
+    let f = c.fieldsStart;
+    const sink = this.ctx.sink;
+    this.last = null;
+    // `page=<hash> pfn=<n> order=<n>`: look where the fields usually are before searching.
+    const sp = s.indexOf(" ", f);
+    const p = sp !== -1 && s.startsWith("pfn=", sp + 1) ? sp + 5 : fieldAt(s, "pfn=", f, c.end);
+    if (p === -1) return true;
+    const pfn = parseNumberAt(s, p);
+    if (Number.isNaN(pfn)) return true;
+    const o = s.startsWith(" order=", numberEnd.at) ? numberEnd.at + 7 : fieldAt(s, "order=", p, c.end);
+    let order = o === -1 ? 0 : parseNumberAt(s, o);
+    if (Number.isNaN(order) || order < 0) order = 0;
+    if (order > MAX_SANE_ORDER) {
+      if (this.absurdOrders++ === 0) this.ctx.warn(`${this.artifact}:${lineNo}: page order ${order} is impossible; such lines are ignored`);
+      return true;
+    }
+    const end = pfn + (1 << order);
+    if (!sink.wants(pfn, end)) return true;
+    c.materialize();
+    s = c.line;
+    f = c.fieldsStart;
+    if (!c.header()) return false;
+    const name = tp === Tp.PageAlloc ? "page_alloc" : tp === Tp.PageFree ? "page_free" : c.name();
+    const fields: Record<string, string> = { order: String(order) };
+    const g = fieldAt(s, "gfp_flags=", f);
+    if (g !== -1) fields.gfp_flags = s.slice(g, tokenEnd(s, g));
+    const m = fieldAt(s, "migratetype=", f);
+    if (m !== -1) fields.migratetype = s.slice(m, tokenEnd(s, m));
+    const ev = this.make(c, lineNo, name, pfn, end, fields, `pfn=0x${pfn.toString(16)} order=${order}${fields.gfp_flags ? " gfp_flags=" + fields.gfp_flags : ""}`);
+    if (tp === Tp.PageAlloc) this.linkFault(ev);
+    sink.add(ev);
+    this.last = ev;
+    return true;
+  }
+
   /**
    * Handles one located ftrace/trace-cmd line. Returns false when the line's header could not be
    * read although it was needed (the caller counts it as unreadable).
    */
   handle(tp: Tp, c: FtraceLineCursor, lineNo: number): boolean {
-    const s = c.line;
-    const f = c.fieldsStart;
+    if (tp === Tp.PageAlloc || tp === Tp.PageFree || tp === Tp.PageOther) return this.pageEvent(tp, c, lineNo);
+    const inPlace = tp === Tp.MapPage || tp === Tp.UnmapPage || tp === Tp.Fault;
+    // The frequent events are read in place in the chunk and only kept ones get a string of their own.
+    if (!inPlace) c.materialize();
+    let s = c.line;
+    let f = c.fieldsStart;
     const sink = this.ctx.sink;
     this.last = null;
     switch (tp) {
-      case Tp.PageAlloc:
-      case Tp.PageFree:
-      case Tp.PageOther: {
-        const p = fieldAt(s, "pfn=", f);
-        if (p === -1) return true;
-        const pfn = parseNumberAt(s, p);
-        if (Number.isNaN(pfn)) return true;
-        const o = fieldAt(s, "order=", p);
-        let order = o === -1 ? 0 : parseNumberAt(s, o);
-        if (Number.isNaN(order) || order < 0) order = 0;
-        if (order > MAX_SANE_ORDER) {
-          if (this.absurdOrders++ === 0) this.ctx.warn(`${this.artifact}:${lineNo}: page order ${order} is impossible; such lines are ignored`);
-          return true;
-        }
-        const end = pfn + 2 ** order;
-        if (!sink.wants(pfn, end)) return true;
-        if (!c.header()) return false;
-        const name = tp === Tp.PageAlloc ? "page_alloc" : tp === Tp.PageFree ? "page_free" : c.name();
-        const fields: Record<string, string> = { order: String(order) };
-        const g = fieldAt(s, "gfp_flags=", f);
-        if (g !== -1) fields.gfp_flags = s.slice(g, tokenEnd(s, g));
-        const m = fieldAt(s, "migratetype=", f);
-        if (m !== -1) fields.migratetype = s.slice(m, tokenEnd(s, m));
-        const ev = this.make(c, lineNo, name, pfn, end, fields, `pfn=0x${pfn.toString(16)} order=${order}${fields.gfp_flags ? " gfp_flags=" + fields.gfp_flags : ""}`);
-        if (tp === Tp.PageAlloc) this.linkFault(ev);
-        sink.add(ev);
-        this.last = ev;
-        return true;
-      }
       case Tp.MapPage: {
+        {
+          const pa = fieldAt(s, "phys_addr=", f, c.end);
+          const sz = fieldAt(s, "size=", f, c.end);
+          if (pa === -1 || sz === -1) return true;
+          const phys = parseNumberAt(s, pa, true);
+          const size = parseNumberAt(s, sz);
+          if (Number.isNaN(phys) || Number.isNaN(size)) return true;
+          if (!sink.tracksMapping(this.frameOf(phys), this.frameOf(phys + Math.max(size, 1) - 1) + 1)) return true;
+        }
+        c.materialize();
+        s = c.line;
+        f = c.fieldsStart;
         const device = s.slice(f, tokenEnd(s, f));
         const pa = fieldAt(s, "phys_addr=", f);
         const sz = fieldAt(s, "size=", f);
         const da = fieldAt(s, "dma_addr=", f);
-        if (pa === -1 || sz === -1 || da === -1) return true;
+        if (da === -1) return true;
         const phys = parseNumberAt(s, pa, true);
         const size = parseNumberAt(s, sz);
-        if (Number.isNaN(phys) || Number.isNaN(size)) return true;
         const start = this.frameOf(phys);
         const end = this.frameOf(phys + Math.max(size, 1) - 1) + 1;
-        if (!sink.tracksMapping(start, end)) return true;
         if (!c.header()) return false;
         const dmaAddr = s.slice(da, tokenEnd(s, da));
         const dir = fieldValue(s, "dir=", f);
@@ -193,6 +220,13 @@ export class TracepointNormaliser {
         return true;
       }
       case Tp.UnmapPage: {
+        {
+          const da = fieldAt(s, "dma_addr=", f, c.end);
+          if (da === -1 || !this.ctx.table.hasIova(parseNumberAt(s, da, true))) return true;
+        }
+        c.materialize();
+        s = c.line;
+        f = c.fieldsStart;
         const device = s.slice(f, tokenEnd(s, f));
         const sz = fieldAt(s, "size=", f);
         const da = fieldAt(s, "dma_addr=", f);
@@ -360,15 +394,27 @@ export class TracepointNormaliser {
         return true;
       }
       case Tp.Fault: {
-        if (!c.header()) return false;
-        let address: string;
-        const a = fieldAt(s, "address=", f);
-        if (a !== -1) address = s.slice(a, tokenEnd(s, a));
-        else {
+        // Faults are frequent and rarely matter: remember numbers in a per-CPU slot, no strings.
+        if (!c.headerNumbers()) return false;
+        let a = fieldAt(s, "address=", f, c.end);
+        if (a === -1) {
           const h = s.indexOf("addr ", f);
-          address = h === -1 ? "" : s.slice(h + 5, tokenEnd(s, h + 5));
+          a = h === -1 || h >= c.end ? -1 : h + 5;
         }
-        this.faults.set(c.cpu, { pid: c.pid, ts: c.ts, task: c.task, address, source: `${this.artifact}:${lineNo}`, origin: c.name() });
+        let slot = this.faults.get(c.cpu);
+        if (!slot) {
+          slot = { pid: 0, ts: 0, task: "", address: "", source: "", origin: "", addressNum: 0, lineNo: 0, hash: false };
+          this.faults.set(c.cpu, slot);
+        }
+        slot.pid = c.pid;
+        slot.ts = c.ts;
+        slot.addressNum = a === -1 ? NaN : parseNumberAt(s, a);
+        slot.lineNo = lineNo;
+        slot.hash = c.line.charCodeAt(c.nameStart) === 104; // hash_fault
+        slot.task = "";
+        slot.address = "";
+        slot.source = "";
+        slot.origin = "";
         return true;
       }
       case Tp.Named: {
@@ -410,6 +456,12 @@ export class TracepointNormaliser {
   private unmapped(key: string, c: FtraceLineCursor, lineNo: number, name: string): boolean {
     const m = this.ctx.table.get(key);
     if (!m) return true;
+    if (!this.ctx.sink.needsUnmap(m)) {
+      // Nobody keeps this frame's history: drop the mapping without building an event.
+      this.ctx.table.remove(key);
+      this.ctx.sink.unmapped(m);
+      return true;
+    }
     if (!c.header()) return false;
     const ev = this.make(c, lineNo, name, m.start, m.end, { device: m.device ?? "", ...pick(m.map.fields, "dir", "dma_addr", "size", "phys_addr") }, `${m.map.detail} (mapped at ${m.ts.toFixed(6)}, ${m.map.source})`);
     // Added while the mapping is still live, so that layout changes fed up to this time see it.
@@ -425,6 +477,12 @@ export class TracepointNormaliser {
   private linkFault(ev: FrameEvent): void {
     const fault = ev.cpu === null ? undefined : this.faults.get(ev.cpu);
     if (!fault || fault.pid !== ev.pid || ev.ts - fault.ts > FAULT_TO_ALLOC_SECONDS || ev.ts < fault.ts) return;
+    if (fault.source === "") {
+      fault.address = Number.isNaN(fault.addressNum) ? "" : "0x" + fault.addressNum!.toString(16);
+      fault.source = `${this.artifact}:${fault.lineNo}`;
+      fault.origin = fault.hash ? "hash_fault" : "page_fault";
+      fault.task = ev.task ?? "";
+    }
     ev.fields.handler = "page_fault";
     ev.detail += ` (page-fault handler, fault at ${fault.address})`;
     this.ctx.sink.add({
