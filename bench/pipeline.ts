@@ -102,6 +102,8 @@ interface Round {
   perMinute: number;
   p50: number;
   p99: number;
+  /** Issues that got the expected verdict label. */
+  labelled: number;
 }
 
 async function round(workerCount: number): Promise<Round> {
@@ -143,7 +145,8 @@ async function round(workerCount: number): Promise<Round> {
     const first = Math.min(...deliveredAt.values());
     const last = Math.max(...stub.reportedAt.values());
     const lat = [...stub.reportedAt].map(([i, t]) => (t - deliveredAt.get(i)!) / 1000).sort((a, b) => a - b);
-    const r = { workers: workerCount, perMinute: (bundles / ((last - first) / 1000)) * 60, p50: pct(lat, 50), p99: pct(lat, 99) };
+    const labelled = [...stub.fake.issues.values()].filter((i) => i.labels.includes("crash:use-after-free")).length;
+    const r = { workers: workerCount, perMinute: (bundles / ((last - first) / 1000)) * 60, p50: pct(lat, 50), p99: pct(lat, 99), labelled };
     process.stderr.write(`pipeline ${JSON.stringify(r)} github_requests=${stub.requests}\n`);
     return r;
   } finally {
@@ -160,7 +163,7 @@ console.log(
   [
     "BENCH pipeline",
     `bundles=${bundles}`,
-    ...results.flatMap((r) => [`w${r.workers}_per_min=${r.perMinute.toFixed(1)}`, `w${r.workers}_p50_s=${r.p50.toFixed(2)}`, `w${r.workers}_p99_s=${r.p99.toFixed(2)}`]),
+    ...results.flatMap((r) => [`w${r.workers}_per_min=${r.perMinute.toFixed(1)}`, `w${r.workers}_p50_s=${r.p50.toFixed(2)}`, `w${r.workers}_p99_s=${r.p99.toFixed(2)}`, `w${r.workers}_labelled=${r.labelled}/${bundles}`]),
     ...results.slice(1).map((r) => `speedup_w${r.workers}=${(r.perMinute / base.perMinute).toFixed(2)}`),
     `cpus=${cpus().length}`,
   ].join(" "),
