@@ -330,9 +330,10 @@ export class CrashStore {
       ]);
       return { ids, total };
     }
-    let rows = await this.summaries(await this.redis.zrangebyscore(index, min, max));
+    // The signature index scores by first sighting, which a rerun does not move; time bounds
+    // apply to the record's arrival, so that index is read whole and filtered here.
+    let rows = await this.summaries(f.signature !== undefined ? await this.redis.zrange(index, "0", "-1") : await this.redis.zrangebyscore(index, min, max));
     if (f.signature !== undefined) {
-      // The signature index scores by first sighting; time bounds apply to the record's arrival.
       rows = rows.filter((r) => (!f.since || r.received_ms >= f.since.getTime()) && (!f.until || r.received_ms < f.until.getTime()));
     }
     const owner = f.owner?.toLowerCase();

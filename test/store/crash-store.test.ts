@@ -49,6 +49,11 @@ describe("CrashStore", () => {
     expect((await store.occurrences("sig-a")).count).toBe(1);
     expect((await store.occurrences("sig-b")).count).toBe(1);
     expect(await store.occurrences("never-seen")).toEqual({ count: 0, first: null });
+    // A rerun that arrives inside a window counts there, though the signature was first seen before it.
+    await store.record(crashRecord({ issue: 7, signature: "sig-a", receivedAt: hoursAgo(1) }));
+    const recent = await store.query({ signature: "sig-a", since: hoursAgo(2) }, { limit: 10 });
+    expect(recent.items.map((r) => r.issue)).toEqual([7]);
+    expect((await store.occurrences("sig-a")).first?.at).toBe(hoursAgo(5).toISOString());
   });
 
   it("filters, sorts and pages through records", async () => {
