@@ -31,6 +31,12 @@ export class InProcessAnalysisRunner implements AnalysisRunner {
   }
 }
 
+/** Only what Node and the temp directory need; everything else (PRIVATE_KEY, *_SECRET, *_TOKEN) stays out. */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const keep = ["PATH", "HOME", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL", "TZ", "NODE_ENV", "SYSTEMROOT"];
+  return Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]]));
+}
+
 export interface ForkRunnerOptions {
   timeoutMs: number;
   /** Heap limit of the child (V8 --max-old-space-size). */
@@ -55,7 +61,13 @@ export class ForkAnalysisRunner implements AnalysisRunner {
 
   run(input: AnalysisInput): Promise<CasefileVerdict> {
     return new Promise<CasefileVerdict>((resolve, reject) => {
-      const child = fork(this.entry, [], { execArgv: this.execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+      const child = fork(this.entry, [], {
+        execArgv: this.execArgv,
+        // The child parses strangers' files: it gets no secret (app key, webhook secret, tokens).
+        env: childEnv(process.env),
+        stdio: ["ignore", "ignore", "pipe", "ipc"],
+        serialization: "advanced",
+      });
       let stderr = "";
       let settled = false;
       const settle = (fn: () => void) => {

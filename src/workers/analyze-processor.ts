@@ -10,6 +10,9 @@ import { AttachmentDownloader, DEFAULT_DOWNLOAD_OPTIONS, DownloadFailed, Downloa
 import type { GitHubAccess, InstallationOctokit } from "./github-access.js";
 import { analyzeJobSchema, type AnalyzeJob, type PublishJob, type Unreadable } from "./job-data.js";
 
+/** Links downloaded per issue at most; the rest are listed in the report as not read. */
+export const MAX_LINKS = 20;
+
 export interface AnalyzeSettings {
   downloadTimeoutMs: number;
   downloadIdleTimeoutMs: number;
@@ -57,9 +60,19 @@ export class AnalyzeProcessor {
         token: () => this.github.token(data.installationId),
       });
       const usedNames = new Set<string>();
-      for (const link of data.links) {
+      let bundleLeft = config.artifacts.max_bundle_bytes;
+      for (const [i, link] of data.links.entries()) {
+        if (i >= MAX_LINKS) {
+          unreadable.push({ what: link.url, reason: `only the first ${MAX_LINKS} links of an issue are downloaded` });
+          continue;
+        }
+        if (bundleLeft <= 0) {
+          unreadable.push({ what: link.url, reason: "not downloaded: the bundle reached its size limit (artifacts.max_bundle_bytes)" });
+          continue;
+        }
         try {
-          const got = await downloader.download(link.url);
+          const got = await downloader.download(link.url, bundleLeft);
+          bundleLeft -= got.bytes;
           this.settings.onDownload?.(got.bytes, "ok");
           files.push({ path: got.path, display: uniqueName(displayName(link.url), usedNames) });
         } catch (err) {
@@ -104,6 +117,7 @@ export class AnalyzeProcessor {
         unreadable,
         config: data.config,
         receivedAt: data.receivedAt,
+        requestedAt: data.requestedAt,
         analyzedAt: new Date().toISOString(),
         durationMs: Date.now() - started,
         analysisId: job.id ?? "unknown",

@@ -73,7 +73,9 @@ export class AttachmentDownloader {
     this.lookup = createSafeLookup(options.resolver);
   }
 
-  async download(link: string): Promise<Downloaded> {
+  /** `budget`: bytes the bundle may still take; the smaller of it and max_file_bytes applies. */
+  async download(link: string, budget = Infinity): Promise<Downloaded> {
+    const max = Math.min(this.options.maxFileBytes, budget);
     let url: URL;
     try {
       url = checkUrl(link, this.options.allowedHosts);
@@ -112,11 +114,11 @@ export class AttachmentDownloader {
         res.stream.resume();
         throw new DownloadRejected(link, `the server answered HTTP ${res.status}`);
       }
-      if (res.length !== null && res.length > this.options.maxFileBytes) {
+      if (res.length !== null && res.length > max) {
         res.stream.destroy();
-        throw new DownloadRejected(link, `${res.length} bytes, more than the limit of ${this.options.maxFileBytes} (artifacts.max_file_bytes)`);
+        throw new DownloadRejected(link, `${res.length} bytes, more than the limit of ${max} (${limitName(max, this.options.maxFileBytes)})`);
       }
-      return this.save(link, url, res, deadline);
+      return this.save(link, url, res, deadline, max);
     }
   }
 
@@ -140,9 +142,8 @@ export class AttachmentDownloader {
     });
   }
 
-  private save(link: string, url: URL, res: Response, deadline: number): Promise<Downloaded> {
+  private save(link: string, url: URL, res: Response, deadline: number, max: number): Promise<Downloaded> {
     const path = join(this.dir, `${++this.counter}-${safeName(url)}`);
-    const max = this.options.maxFileBytes;
     return new Promise<Downloaded>((resolve, reject) => {
       const out = createWriteStream(path);
       let bytes = 0;
@@ -160,7 +161,7 @@ export class AttachmentDownloader {
       res.stream.on("data", (chunk: Buffer) => {
         bytes += chunk.length;
         this.options.onBytes?.(chunk.length);
-        if (bytes > max) fail(new DownloadRejected(link, `more than the limit of ${max} bytes (artifacts.max_file_bytes)`));
+        if (bytes > max) fail(new DownloadRejected(link, `more than the limit of ${max} bytes (${limitName(max, this.options.maxFileBytes)})`));
       });
       res.stream.on("error", (err) => fail(classifyNetworkError(link, err)));
       res.stream.on("aborted", () => fail(new DownloadFailed(link, "the connection was cut")));
@@ -173,6 +174,10 @@ export class AttachmentDownloader {
       });
     });
   }
+}
+
+function limitName(max: number, fileMax: number): string {
+  return max < fileMax ? "what is left of artifacts.max_bundle_bytes" : "artifacts.max_file_bytes";
 }
 
 function classifyNetworkError(url: string, err: NodeJS.ErrnoException): Error {

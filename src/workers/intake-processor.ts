@@ -101,6 +101,7 @@ export class IntakeProcessor {
       codeBlocks: refs.flatMap((r) => (r.kind === "code-block" ? [{ source: r.source, index: r.index, text: r.text }] : [])),
       config,
       receivedAt: data.receivedAt,
+      requestedAt: Date.now(),
     };
     await this.analyzeQueue.add("analyze", analyze, { jobId: id });
     return { outcome: "queued", analyzeJobId: id };

@@ -48,6 +48,8 @@ export const analyzeJobSchema = z.object({
   /** The validated repository config, as plain data. */
   config: z.unknown(),
   receivedAt: z.string(),
+  /** When intake asked for this analysis (ms): a slower, older analysis never overwrites a newer report. */
+  requestedAt: z.number().default(0),
 });
 export type AnalyzeJob = z.infer<typeof analyzeJobSchema>;
 
@@ -65,6 +67,7 @@ export const publishJobSchema = z.object({
   receivedAt: z.string(),
   analyzedAt: z.string(),
   durationMs: z.number(),
+  requestedAt: z.number().default(0),
   /** The analyze job's id: the record step's id derives from it. */
   analysisId: z.string(),
 });

@@ -35,7 +35,7 @@ export class PublishProcessor {
     private readonly lockPrefix: string,
   ) {}
 
-  async process(job: Job<PublishJob>): Promise<{ comment: "created" | "updated" | "unchanged"; labelsAdded: string[] }> {
+  async process(job: Job<PublishJob>): Promise<{ comment: "created" | "updated" | "unchanged" | "superseded"; labelsAdded: string[] }> {
     const data = publishJobSchema.parse(job.data);
     const verdict = data.verdict as unknown as CasefileVerdict;
     const config = validateConfig(data.config);
@@ -47,6 +47,10 @@ export class PublishProcessor {
     const token = `${job.id}`;
     if ((await this.redis.set(lockKey, token, "PX", 60_000, "NX")) !== "OK") throw new IssueBusy(`${repository}#${data.issue}`);
     try {
+      // Analyses may finish out of order (a rerun on a fast worker, an old job retried late):
+      // only the most recently requested one may write the report.
+      const seqKey = `${this.lockPrefix}:published-seq:${repository}#${data.issue}`;
+      if ((await this.redis.eval(NEWEST_ONLY, 1, seqKey, String(data.requestedAt))) === 0) return { comment: "superseded", labelsAdded: [] };
       const octokit = await this.github.octokit(data.installationId);
       const duplicate = await this.duplicateLine(verdict, repository, data.issue);
       const body = composeReport(verdict, { explain: data.explain, unreadable: data.unreadable, duplicate });
@@ -110,6 +114,12 @@ export class PublishProcessor {
     await octokit.rest.issues.addAssignees({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, assignees: [user] });
   }
 }
+
+/** Sets the issue's published sequence unless a newer analysis already published; 0 = superseded. */
+const NEWEST_ONLY = `local cur = redis.call("get", KEYS[1])
+if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
+redis.call("set", KEYS[1], ARGV[1], "EX", 31536000)
+return 1`;
 
 /** Labels people removed, from the issue's event history (stateless: survives restarts, sees removals made while we were down). */
 export async function labelsRemovedByPeople(octokit: InstallationOctokit, ref: IssueRef): Promise<Set<string>> {

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REPORT_MARKER } from "../../src/workers/issue-comments.js";
-import { FakeRunner } from "./fake-analysis.js";
+import { fakeVerdict, FakeRunner } from "./fake-analysis.js";
 import { FakeGitHub } from "./fake-github.js";
 import { commentPayload, issuePayload, startPipeline, until, type Pipeline } from "./pipeline-harness.js";
 
@@ -201,6 +201,33 @@ describe("pipeline plumbing", () => {
     await workers.workers.find((w) => w.name === "analyze")!.close();
     expect(await pipeline.queues.analyze.getJobCounts("completed", "active", "failed")).toEqual({ completed: 1, active: 0, failed: 0 });
     await until(() => reportComments(1).length === 1);
+  });
+
+  it("never lets an older analysis that finishes late overwrite a newer report", async () => {
+    fake.addIssue(1, "kernel crash", "x", ["crash"]);
+    await pipeline.startWorkers(new FakeRunner());
+    const job = (summary: string, requestedAt: number) => ({
+      installationId: 1,
+      owner: "acme",
+      repo: "kernel",
+      issue: 1,
+      issueUrl: "https://github.com/acme/kernel/issues/1",
+      explain: false,
+      verdict: { ...fakeVerdict(), summary } as unknown as Record<string, unknown>,
+      unreadable: [],
+      config: {},
+      receivedAt: new Date().toISOString(),
+      requestedAt,
+      analyzedAt: new Date().toISOString(),
+      durationMs: 5,
+      analysisId: `an_${requestedAt}`,
+    });
+    await pipeline.queues.publish.add("publish", job("Newer analysis.", 2000), { jobId: "pub_new" });
+    await until(() => reportComments(1).length === 1);
+    await pipeline.queues.publish.add("publish", job("Older analysis.", 1000), { jobId: "pub_old" });
+    await pipeline.drained();
+    expect(reportComments(1)[0].body).toContain("Newer analysis.");
+    expect((await pipeline.queues.publish.getJob("pub_old"))?.returnvalue).toMatchObject({ comment: "superseded" });
   });
 
   it("answers /ping", async () => {

@@ -56,6 +56,13 @@ describe("AttachmentDownloader", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("holds a file to what is left of the bundle's size limit", async () => {
+    nock("https://github.com").get("/user-attachments/files/1/console.log").reply(200, "x".repeat(200), { "content-length": "200" });
+    const err = await new AttachmentDownloader(dir, options()).download(URL1, 100).catch((e) => e);
+    expect(err).toBeInstanceOf(DownloadRejected);
+    expect(err.reason).toMatch(/limit of 100 .*max_bundle_bytes/);
+  });
+
   it("cuts off a server that stops sending", async () => {
     nock("https://github.com").get("/user-attachments/files/1/console.log").delay({ head: 0, body: 5000 }).reply(200, "late");
     const err = await new AttachmentDownloader(dir, options({ idleTimeoutMs: 300, timeoutMs: 1000 })).download(URL1).catch((e) => e);
