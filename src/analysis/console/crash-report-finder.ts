@@ -48,7 +48,11 @@ const MAX_STRICT_ATTEMPTS = 16;
 const TASK_CONTEXT = /\[ *T[0-9]+\]/;
 const CPU_CONTEXT = /\[ *C[0-9]+\]/;
 
+/** One pass over a line tells whether any family header is in it at all (most lines have none). */
+const ANY_HEADER = new RegExp(CRASH_FAMILIES.map((f) => f.header.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
+
 function matchFamily(line: ConsoleLine): CrashFamily | null {
+  if (!ANY_HEADER.test(line.raw)) return null;
   for (const family of CRASH_FAMILIES) {
     if (matchesHeader(line.raw, family, line.text)) return family;
   }
