@@ -73,6 +73,16 @@ describe("repository configuration", () => {
   });
 });
 
+describe("owners", () => {
+  it("assigns the primary owner when its rule says assign, and adds its label", async () => {
+    fake.files.set("acme/kernel/.github/casefile.yml", "owners:\n  - match: { function: 'ext4_*' }\n    owner: '@alice'\n    label: 'owner:fs'\n    assign: true\n");
+    const runner = new FakeRunner(fakeVerdict({ owners: [{ owner: "@alice", label: "owner:fs", reason: "function ext4_htree_fill_tree matches ext4_*" }], labels: ["crash:use-after-free", "owner:fs"] }));
+    await triageIssue1(runner);
+    expect(fake.issues.get(1)!.assignees).toEqual(["alice"]);
+    expect(fake.issues.get(1)!.labels).toContain("owner:fs");
+  });
+});
+
 describe("commands", () => {
   it("records /casefile wrong from someone with write access and relabels the issue", async () => {
     await triageIssue1(new FakeRunner());
