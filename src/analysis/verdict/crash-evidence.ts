@@ -43,6 +43,14 @@ const HINTS: CrashHint[] = [
     claim: (c) => `page poisoning found a single-bit error in a free page${c.pfn !== null ? ` (frame 0x${c.pfn.toString(16)})` : ""}`,
   },
   {
+    // A free page's poison overwritten: something wrote through a stale reference to the page.
+    // A device can do that too, so this stays modest and trace or payload evidence overrules it.
+    test: (c) => c.kind === "page-poison" && !/single bit/.test(`${bug(c)} ${c.title}`.toLowerCase()),
+    verdict: "use-after-free",
+    weight: 0.35,
+    claim: (c) => `page poisoning found a free page${c.pfn !== null ? ` (frame 0x${c.pfn.toString(16)})` : ""} written after it was freed`,
+  },
+  {
     test: (c) => c.kind === "slub-poison" && /already free|double/.test(`${bug(c)} ${c.title}`.toLowerCase()),
     verdict: "double-free",
     weight: 0.7,
