@@ -30,6 +30,8 @@ export interface CrashDetails {
   dmaAddress: bigint | null;
 }
 
+const MAX_DETAIL_LINES = 2000;
+
 const hex = (s: string): bigint => BigInt("0x" + s.replace(/^0x/i, ""));
 
 const KASAN_ACCESS = /(Read|Write) of size ([0-9]+) at addr ([0-9a-f]+) by task (\S+)\/([0-9]+)/;
@@ -118,7 +120,8 @@ export function extractCrashDetails(lines: readonly ConsoleLine[], prefix: reado
     address: null, access: null, size: null, task: null, pid: null, cpu: null, modules: [], stack: [], files: [],
     arch: null, kernel: null, bugType: null, object: null, corrupted: null, pfn: null, device: null, dmaAddress: null,
   };
-  const texts = lines.map((l) => l.text);
+  // A report is at most this long (the finder stops there too).
+  const texts = lines.slice(0, MAX_DETAIL_LINES).map((l) => l.text);
   let objectStart: bigint | null = null;
   let poisonDump: { start: bigint; bytes: number[] } | null = null;
   let inPoisonDump = false;

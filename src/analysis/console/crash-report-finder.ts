@@ -170,8 +170,9 @@ interface Pos {
   m: RegExpExecArray;
 }
 
-function firstMatch(texts: readonly string[], re: RegExp, from = 0): Pos | null {
-  for (let i = from; i < texts.length; i++) {
+function firstMatch(texts: readonly string[], re: RegExp, from = 0, to = texts.length): Pos | null {
+  const end = Math.min(to, texts.length);
+  for (let i = from; i < end; i++) {
     const m = re.exec(texts[i]);
     if (m) return { line: i, col: m.index, m };
   }
@@ -225,7 +226,8 @@ function describe(lines: readonly ConsoleLine[], family: CrashFamily): Described
   let best: { line: number; col: number } = { line: Infinity, col: Infinity };
   let result: Described | null = null;
   for (const f of family.formats) {
-    const t = firstMatch(texts, f.title);
+    // A title further down than the best one so far cannot win: do not scan past it.
+    const t = firstMatch(texts, f.title, 0, best.line === Infinity ? texts.length : best.line + 1);
     if (!t || before(t, best) > 0) continue;
     if (before(t, best) === 0 && result) continue;
     if (before(t, best) < 0) {
