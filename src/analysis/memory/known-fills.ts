@@ -23,7 +23,6 @@ export interface Fill {
 export const FILLS: readonly Fill[] = [
   { kind: "slub-free", value: SLUB_FREE, name: "SLUB free poison 0x6b" },
   { kind: "page-poison", value: PAGE_POISON, name: "page poison 0xaa" },
-  { kind: "slub-inuse", value: SLUB_INUSE, name: "SLUB allocation poison 0x5a" },
   { kind: "zero", value: 0, name: "zeroes" },
 ];
 
@@ -39,7 +38,8 @@ export function dominantFill(bytes: Uint8Array): { fill: Fill; share: number } |
   let bestCount = 0;
   for (const f of FILLS) {
     let c = counts[f.value];
-    if (f.kind === "slub-free" || f.kind === "slub-inuse") c += counts[SLUB_END] + counts[RED_ACTIVE] + counts[RED_INACTIVE];
+    // A slab page under SLUB debugging: free objects, their end markers, red zones and padding.
+    if (f.kind === "slub-free") c += counts[SLUB_END] + counts[RED_ACTIVE] + counts[RED_INACTIVE] + counts[SLUB_INUSE];
     if (c > bestCount) [best, bestCount] = [f, c];
   }
   return best ? { fill: best, share: bestCount / bytes.length } : null;
@@ -47,14 +47,15 @@ export function dominantFill(bytes: Uint8Array): { fill: Fill; share: number } |
 
 /**
  * For each byte, whether it is what the fill says it should be. Under slab poison a 0xa5 that
- * ends a 0x6b run is the object's end marker, and runs of 0xbb/0xcc are red zones.
+ * ends a 0x6b run is the object's end marker, 0x5a is padding, and runs of 0xbb/0xcc are red zones.
  */
 export function fillMask(bytes: Uint8Array, fill: Fill): Uint8Array {
   const n = bytes.length;
   const mask = new Uint8Array(n);
   const v = fill.value;
-  for (let i = 0; i < n; i++) if (bytes[i] === v) mask[i] = 1;
-  if (fill.kind === "slub-free" || fill.kind === "slub-inuse") {
+  const slab = fill.kind === "slub-free" || fill.kind === "slub-inuse";
+  for (let i = 0; i < n; i++) if (bytes[i] === v || (slab && bytes[i] === SLUB_INUSE)) mask[i] = 1;
+  if (slab) {
     for (let i = 0; i < n; i++) {
       if (bytes[i] === SLUB_END && i > 0 && bytes[i - 1] === v && (i + 1 >= n || bytes[i + 1] !== v)) mask[i] = 1;
     }
@@ -74,13 +75,31 @@ export function fillMask(bytes: Uint8Array, fill: Fill): Uint8Array {
   return mask;
 }
 
-/** What the fill expected at byte i (for "0x01 instead of 0x6b" claims). */
+/** What the fill expected at byte i (for "0x01 instead of 0x6b" claims): the fill byte next to it. */
 export function expectedByte(bytes: Uint8Array, mask: Uint8Array, i: number, fill: Fill): number {
-  // Inside a red zone run the expected byte is the run's value.
+  if (fill.kind !== "slub-free" && fill.kind !== "slub-inuse") return fill.value;
   for (const j of [i - 1, i + 1]) {
-    if (j >= 0 && j < bytes.length && mask[j] && (bytes[j] === RED_ACTIVE || bytes[j] === RED_INACTIVE) && fill.kind !== "zero" && fill.kind !== "page-poison") return bytes[j];
+    if (j < 0 || j >= bytes.length || !mask[j]) continue;
+    const b = bytes[j];
+    if (b === RED_ACTIVE || b === RED_INACTIVE || b === SLUB_INUSE || b === SLUB_FREE) return b;
   }
   return fill.value;
+}
+
+/**
+ * Whether a deviating run sits inside the fill rather than being a live object between fills:
+ * under slab poison, inside a free object (0x6b before it, or 0x6b / the 0xa5 end marker after)
+ * or inside padding (0x5a after it); live objects end at their red zone. Elsewhere the fill
+ * itself on either side.
+ */
+export function insideFill(bytes: Uint8Array, start: number, end: number, fill: Fill): boolean {
+  if (start === 0 && end === bytes.length) return false;
+  const before = start > 0 ? bytes[start - 1] : -1;
+  const after = end < bytes.length ? bytes[end] : -1;
+  if (fill.kind === "slub-free" || fill.kind === "slub-inuse") {
+    return before === SLUB_FREE || after === SLUB_FREE || after === SLUB_END || after === SLUB_INUSE;
+  }
+  return before === fill.value || after === fill.value;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { MachineFacts } from "../model/machine.js";
 import type { Region } from "../model/region.js";
 import { sizeText } from "./alignment.js";
 import type { NamedContent } from "./content-namer.js";
-import { expectedByte, popcount8, RED_ACTIVE, RED_INACTIVE } from "./known-fills.js";
+import { expectedByte, popcount8, RED_ACTIVE, RED_INACTIVE, SLUB_END, SLUB_FREE } from "./known-fills.js";
 import type { Candidate } from "./region-finder.js";
 import type { StatedBounds } from "./stated-bounds.js";
 
@@ -75,6 +75,27 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
     }
   }
 
+  const fillName = c.fill?.name ?? null;
+  const obj = stated.object;
+  const inObject = obj !== null && region.start >= obj.start && region.end <= obj.end;
+  const objText = obj ? `${obj.end - obj.start}-byte ${obj.cache ?? "slab"} object at ${hex(obj.start)}` : "";
+
+  // Corruption right past an object's end: the object's red zone or its neighbour.
+  const pastEnd =
+    (obj !== null && region.start >= obj.end && region.start - obj.end < RED_ZONE_REACH) ||
+    (c.method === "fill" && c.window !== null && startsRedZone(c, region.start));
+  if (pastEnd) {
+    const at = obj ? ` of the ${objText}` : "";
+    out.push({
+      claim: `${len} bytes right past the end${at} are overwritten (${where}${fillName ? `, red zone broken` : ""})`,
+      weight: 0.6,
+      source: src,
+      verdict: "out-of-bounds",
+      facet: c.method === "fill" ? "fill" : "crash-report",
+    });
+    return out;
+  }
+
   // Foreign payload: what a device writes, never a kernel structure.
   if (foreign && content) {
     const strong = content.kind === "packet" ? 0.6 : content.kind === "nvme" || content.kind === "block-data" ? 0.5 : content.kind === "high-entropy" ? 0.35 : 0.25;
@@ -100,29 +121,8 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
     return out;
   }
 
-  const fillName = c.fill?.name ?? null;
-  const obj = stated.object;
-  const inObject = obj !== null && region.start >= obj.start && region.end <= obj.end;
-  const objText = obj ? `${obj.end - obj.start}-byte ${obj.cache ?? "slab"} object at ${hex(obj.start)}` : "";
-
-  // Corruption right past an object's end: the object's red zone or its neighbour.
-  const pastEnd =
-    (obj !== null && region.start >= obj.end && region.start - obj.end < RED_ZONE_REACH) ||
-    (c.method === "fill" && c.window !== null && startsRedZone(c, region.start));
-  if (pastEnd) {
-    const at = obj ? ` of the ${objText}` : "";
-    out.push({
-      claim: `${len} bytes right past the end${at} are overwritten (${where}${fillName ? `, red zone broken` : ""})`,
-      weight: 0.6,
-      source: src,
-      verdict: "out-of-bounds",
-      facet: c.method === "fill" ? "fill" : "crash-report",
-    });
-    return out;
-  }
-
   // A few bytes at a field offset of a freed, poisoned object: a store through a stale pointer.
-  if (c.fill?.kind === "slub-free" && len <= FIELD_BYTES) {
+  if (c.fill?.kind === "slub-free" && len <= FIELD_BYTES && inFreeObject(c, region)) {
     const off = obj && inObject ? ` at offset ${hex(region.start - obj.start)} of the freed ${objText}` : ` inside a freed slab object`;
     const w = c.window as NonNullable<typeof c.window>;
     const first = w.bytes[Number(region.start - w.start)];
@@ -176,6 +176,17 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
     alignmentClaim(out, region, pageText, byAlignment, 0.15, src);
   }
   return out;
+}
+
+/** Free-object poison (0x6b, or the 0xa5 end marker) right next to the region. */
+function inFreeObject(c: Candidate, region: Region): boolean {
+  const w = c.window;
+  if (!w) return false;
+  const i = Number(region.start - w.start);
+  const j = Number(region.end - w.start);
+  const before = i > 0 ? w.bytes[i - 1] : -1;
+  const after = j < w.bytes.length ? w.bytes[j] : -1;
+  return before === SLUB_FREE || after === SLUB_FREE || after === SLUB_END;
 }
 
 function startsRedZone(c: Candidate, start: bigint): boolean {

@@ -7,7 +7,7 @@ import type { SymbolMap } from "../symbols/symbol-map.js";
 import { classifyAlignment, framesOf, granuleOf } from "./alignment.js";
 import { nameContent } from "./content-namer.js";
 import { scanForeign } from "./foreign-content.js";
-import { deviationRuns, dominantFill, fillMask, type Fill } from "./known-fills.js";
+import { deviationRuns, dominantFill, fillMask, insideFill, PAGE_POISON, RED_ACTIVE, RED_INACTIVE, SLUB_END, SLUB_FREE, SLUB_INUSE, type Fill } from "./known-fills.js";
 import { decodeEthernet, findPacket, type Payload } from "./payload-decoder.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 import { regionEvidence } from "./region-evidence.js";
@@ -72,10 +72,18 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
     swept = sweep.scanned > 0;
     for (const p of sweep.pages) windows.push({ start: p, end: p + ps });
     if (sweep.truncated && sweep.pages.length === 0) missing.push(`the console log with the crash report: only the first ${sweep.scanned} pages of the vmcore were swept for packet headers`);
-    if (memory.textBytes() <= MAX_BLIND_SCAN) {
-      for (const r of memory.ranges()) {
-        if (r.kind !== "text") continue;
-        for (let p = (r.start / ps) * ps; p < r.end; p += ps) windows.push({ start: p, end: p + ps });
+    // Small dumps are scanned whole, page by page (a vmcore only when it is this small too).
+    const ranges = memory.ranges();
+    const total = ranges.reduce((n, r) => n + (r.end - r.start), 0n);
+    const small = total <= MAX_BLIND_SCAN;
+    const seen = new Set(windows.map((w) => w.start));
+    const textSmall = memory.textBytes() <= MAX_BLIND_SCAN;
+    for (const r of ranges) {
+      if (r.kind === "core" ? !small : !textSmall) continue;
+      for (let p = (r.start / ps) * ps; p < r.end; p += ps) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        windows.push({ start: p, end: p + ps });
       }
     }
   }
@@ -88,7 +96,8 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
     for (const piece of pieces) {
       const bytes = memory.read(piece.start, Number(piece.end - piece.start));
       if (!bytes) continue;
-      let found = analyseWindow(piece.start, bytes, stated, words);
+      const neighbours = () => [piece.start - ps, piece.end].map((a) => memory.read(a, Number(ps))).filter((b): b is Uint8Array => b !== null);
+      let found = analyseWindow(piece.start, bytes, stated, words, neighbours);
       // With nothing pointing here, unnamed odd words in live memory are too weak to report.
       if (blind) found = found.filter((c) => c.method !== "foreign" || c.payload !== null || recognisable(bytes, piece.start, c, words, machine));
       candidates.push(...found);
@@ -158,32 +167,63 @@ function examinationWindows(stated: StatedBounds, dma: bigint[], ps: bigint): { 
   });
 }
 
-/** Fill first (exact to the byte); foreign content when no fill dominates. */
-function analyseWindow(start: bigint, bytes: Uint8Array, stated: StatedBounds, words: WordClassifier): Candidate[] {
+/**
+ * Fill first (exact to the byte), then foreign content. In a slab page under SLUB debugging the
+ * live objects deviate from the free poison too: a run counts as corruption only where it sits
+ * in the fill itself (a free object's poison on one side at least, not just red zones), and
+ * the live objects are searched for foreign content like any live kernel memory.
+ */
+function analyseWindow(start: bigint, bytes: Uint8Array, stated: StatedBounds, words: WordClassifier, neighbours: () => Uint8Array[]): Candidate[] {
+  const out: Candidate[] = [];
   const dom = dominantFill(bytes);
+  let slab = false;
+  let zero = false;
   if (dom && dom.share >= (dom.fill.kind === "zero" ? 0.6 : 0.5)) {
-    const mask = fillMask(bytes, dom.fill);
-    let runs = deviationRuns(mask);
+    const fill = dom.fill;
+    slab = fill.kind === "slub-free" || fill.kind === "slub-inuse";
+    const mask = fillMask(bytes, fill);
     // A packet written into a zeroed page may carry long zero stretches: its header says where it ends.
-    runs = mergePackets(bytes, runs);
-    if (dom.fill.kind !== "zero" || runs.length <= 4) {
+    const all = mergePackets(bytes, deviationRuns(mask));
+    const statedHere = (r: { start: number; end: number }) => overlaps({ start: start + BigInt(r.start), end: start + BigInt(r.end) }, stated.corrupted);
+    zero = fill.kind === "zero";
+    // A zeroed page partly filled with kernel data is just a page in use: there only what the
+    // report names, or foreign content (below), counts.
+    const runs = all.filter((r) => statedHere(r) || (!zero && insideFill(bytes, r.start, r.end, fill) && !knownPattern(bytes, r)));
+    if (!zero || all.length <= 4) {
       const abs = runs.map((r) => ({ start: start + BigInt(r.start), end: start + BigInt(r.end) }));
-      return runs.map((r) => ({
-        start: start + BigInt(r.start),
-        end: start + BigInt(r.end),
-        method: "fill" as const,
-        fill: dom.fill,
-        runs: abs,
-        window: { start, bytes, mask },
-        payload: decodeEthernet(bytes, r.start),
-      }));
+      for (const r of runs) {
+        out.push({ start: start + BigInt(r.start), end: start + BigInt(r.end), method: "fill", fill, runs: abs, window: { start, bytes, mask }, payload: decodeEthernet(bytes, r.start) });
+      }
+      if (!slab && !zero) return out;
     }
   }
   const scan = scanForeign(bytes, start, words);
-  const live = scan.kernelShare >= 0.5 && scan.pointers >= 2;
-  return scan.runs
-    .filter((r) => r.payload !== null || live)
-    .map((r) => ({ start: start + BigInt(r.start), end: start + BigInt(r.end), method: "foreign" as const, fill: null, runs: [], window: null, payload: r.payload }));
+  let live = (scan.kernelShare >= 0.5 && scan.pointers >= 2) || zero;
+  // A page that is foreign from edge to edge is "inside kernel memory" when its neighbours are.
+  if (!live && scan.runs.length === 1 && scan.runs[0].end - scan.runs[0].start >= bytes.length - 8) {
+    live = neighbours().some((n) => {
+      const s = scanForeign(n, 0n, words);
+      return s.kernelShare >= 0.5 && s.pointers >= 2;
+    });
+  }
+  for (const r of scan.runs) {
+    if (r.payload === null && !live) continue;
+    out.push({ start: start + BigInt(r.start), end: start + BigInt(r.end), method: "foreign", fill: null, runs: [], window: null, payload: r.payload });
+  }
+  return out;
+}
+
+/** A run made of another kernel fill (a free object's poison in a zeroed page, a red zone). */
+function knownPattern(bytes: Uint8Array, r: { start: number; end: number }): boolean {
+  if (r.end - r.start < 8) return false;
+  const counts = new Map<number, number>();
+  for (let i = r.start; i < r.end; i++) {
+    const b = bytes[i];
+    if (b === SLUB_FREE || b === SLUB_END || b === SLUB_INUSE || b === RED_ACTIVE || b === RED_INACTIVE || b === PAGE_POISON) counts.set(b, (counts.get(b) ?? 0) + 1);
+  }
+  let most = 0;
+  for (const [b, n] of counts) most = Math.max(most, b === SLUB_END ? 0 : n + (b === SLUB_FREE ? (counts.get(SLUB_END) ?? 0) : 0));
+  return most >= 0.9 * (r.end - r.start);
 }
 
 function mergePackets(bytes: Uint8Array, runs: { start: number; end: number }[]): { start: number; end: number }[] {

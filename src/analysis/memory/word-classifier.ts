@@ -17,10 +17,11 @@ export type WordClass =
   | "vmalloc"
   | "vmemmap" // struct page pointers
   | "poison" // list poison, slab poison words
+  | "pte" // page-table entry: flags and a frame number
   | "ascii" // eight printable characters
   | "foreign";
 
-export const KERNEL_LIKE: ReadonlySet<WordClass> = new Set(["zero", "small", "linear", "text", "module", "vmalloc", "vmemmap", "poison"]);
+export const KERNEL_LIKE: ReadonlySet<WordClass> = new Set(["zero", "small", "linear", "text", "module", "vmalloc", "vmemmap", "poison", "pte"]);
 export const POINTER_CLASSES: ReadonlySet<WordClass> = new Set(["linear", "text", "module", "vmalloc", "vmemmap"]);
 
 type Range = readonly [bigint, bigint, WordClass];
@@ -120,8 +121,24 @@ export class WordClassifier {
     const sr = this.symbolRange;
     if (sr && within(sr, hi, lo) && this.symbols?.lookup((BigInt(hi) << 32n) | BigInt(lo))) return "text";
     for (const r of this.ranges) if (within(r, hi, lo)) return r.cls;
+    if (bytes && this.isPte(hi, lo, bytes, at)) return "pte";
     if (bytes && isAsciiWord(bytes, at)) return "ascii";
     return "foreign";
+  }
+
+  /**
+   * Page-table entries: x86_64 NX bit + frame number + present bit; POWER radix PTEs, which are
+   * big-endian whatever the kernel's byte order, with the valid bit on top and the bits below
+   * it clear.
+   */
+  private isPte(hi: number, lo: number, bytes: Uint8Array, at: number): boolean {
+    if (this.machine.arch === "x86_64") return hi >= 0x80000000 && (hi & 0x7ff00000) === 0 && (lo & 1) === 1;
+    if (this.machine.arch === "ppc64le" || this.machine.arch === "ppc64") {
+      const beHi = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+      const top = (beHi & 0xfff00000) >>> 0; // >>> 0: bitwise results are signed
+      return top === 0x80000000 || top === 0xc0000000;
+    }
+    return false;
   }
 
   /** Classes of every whole word in bytes (offset 0 must be 8-byte aligned in memory). */
