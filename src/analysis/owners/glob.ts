@@ -26,6 +26,8 @@ export function globSource(pattern: string, options: GlobOptions = {}): string {
   const any = path ? "[^/]*" : "[\\s\\S]*";
   const one = path ? "[^/]" : "[\\s\\S]";
   let out = "";
+  // A `[` with no `]` after it is a literal; knowing the last `]` keeps a run of `[` linear.
+  const lastClose = pattern.lastIndexOf("]");
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === "\\" && i + 1 < pattern.length) {
@@ -49,7 +51,7 @@ export function globSource(pattern: string, options: GlobOptions = {}): string {
     } else if (c === "?") {
       out += one;
     } else if (c === "[") {
-      const close = pattern.indexOf("]", i + 2);
+      const close = i + 2 <= lastClose ? pattern.indexOf("]", i + 2) : -1;
       if (close < 0) {
         out += "\\[";
         continue;
