@@ -6,7 +6,7 @@ import { renderMarkdownReport } from "../analysis/report/markdown-report.js";
 import { verdictLabels } from "../analysis/verdict/labels.js";
 import { recordJobId } from "../bot/job-keys.js";
 import type { CrashStore } from "../store/crash-store.js";
-import type { CrashRecord } from "../store/crash-record.js";
+import type { CrashRecord, IssueCorrections } from "../store/crash-record.js";
 import type { GitHubAccess, InstallationOctokit } from "./github-access.js";
 import { REPORT_MARKER, upsertMarkedComment, type IssueRef } from "./issue-comments.js";
 import { publishJobSchema, type PublishJob, type RecordJob, type Unreadable } from "./job-data.js";
@@ -53,9 +53,11 @@ export class PublishProcessor {
       if ((await this.redis.eval(NEWEST_ONLY, 1, seqKey, String(data.requestedAt))) === 0) return { comment: "superseded", labelsAdded: [] };
       const octokit = await this.github.octokit(data.installationId);
       const duplicate = await this.duplicateLine(verdict, repository, data.issue);
-      const body = composeReport(verdict, { explain: data.explain, unreadable: data.unreadable, duplicate });
+      const corrections = await this.store.correctionsOf(repository, data.issue);
+      const corrected = correctionNote(corrections);
+      const body = composeReport(verdict, { explain: data.explain, unreadable: data.unreadable, duplicate, corrected });
       const comment = await upsertMarkedComment(octokit, ref, REPORT_MARKER, body);
-      const labelsAdded = config.labels.apply ? await this.applyLabels(octokit, ref, verdict, config) : [];
+      const labelsAdded = config.labels.apply ? await this.applyLabels(octokit, ref, verdict, config, corrections) : [];
       await this.assign(octokit, ref, verdict, config);
 
       const record: CrashRecord = {
@@ -86,13 +88,29 @@ export class PublishProcessor {
     return `Same signature as ${where}, ${count} occurrences since ${occ.first.at.slice(0, 10)}.`;
   }
 
-  private async applyLabels(octokit: InstallationOctokit, ref: IssueRef, v: CasefileVerdict, config: CasefileConfig): Promise<string[]> {
+  private async applyLabels(
+    octokit: InstallationOctokit,
+    ref: IssueRef,
+    v: CasefileVerdict,
+    config: CasefileConfig,
+    corrections: IssueCorrections,
+  ): Promise<string[]> {
     const prefix = config.labels.verdict_prefix;
     const desired = v.labels.length > 0 ? v.labels : verdictLabels(v.verdict, prefix, v.owners.flatMap((o) => (o.label ? [o.label] : [])));
     const { data: issue } = await octokit.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue });
     const current = (issue.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? "")));
     const removedByPeople = await labelsRemovedByPeople(octokit, ref);
-    const plan = planLabels({ desired, current, removedByPeople, prefix });
+    const plan = planLabels({
+      desired,
+      current,
+      removedByPeople,
+      prefix,
+      corrections: {
+        verdict: corrections.verdict?.to,
+        owner: corrections.owner?.to,
+        analysisOwnerLabels: v.owners.flatMap((o) => (o.label ? [o.label] : [])),
+      },
+    });
     for (const name of plan.remove) {
       try {
         await octokit.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, name });
@@ -138,11 +156,23 @@ export async function labelsRemovedByPeople(octokit: InstallationOctokit, ref: I
   return removed;
 }
 
-export function composeReport(v: CasefileVerdict, opts: { explain: boolean; unreadable: Unreadable[]; duplicate: string | null }): string {
+/** "Corrected by @bob: verdict `stale-dma`; owner label `owner:rdma`." or null. */
+function correctionNote(c: IssueCorrections): string | null {
+  const parts: string[] = [];
+  if (c.verdict) parts.push(`verdict \`${c.verdict.to}\` (by ${c.verdict.by})`);
+  if (c.owner) parts.push(`owner \`${c.owner.to}\` (by ${c.owner.by})`);
+  return parts.length ? `**Corrected by people:** ${parts.join("; ")}. casefile keeps these labels on reruns.` : null;
+}
+
+export function composeReport(
+  v: CasefileVerdict,
+  opts: { explain: boolean; unreadable: Unreadable[]; duplicate: string | null; corrected?: string | null },
+): string {
   let report = renderMarkdownReport(v, { explain: opts.explain });
-  if (opts.duplicate) {
+  const notes = [opts.corrected, opts.duplicate].filter((n): n is string => !!n).join("\n\n");
+  if (notes) {
     const cut = report.indexOf("\n\n");
-    report = cut < 0 ? `${report}\n\n${opts.duplicate}` : `${report.slice(0, cut)}\n\n${opts.duplicate}${report.slice(cut)}`;
+    report = cut < 0 ? `${report}\n\n${notes}` : `${report.slice(0, cut)}\n\n${notes}${report.slice(cut)}`;
   }
   if (opts.unreadable.length > 0) {
     const rows = opts.unreadable.map((u) => `- \`${u.what.replace(/`/g, "'")}\`: ${u.reason.replace(/[<>]/g, "")}`);

@@ -91,6 +91,12 @@ describe("commands", () => {
     const corrections = await pipeline.store.correctionsOf("acme/kernel", 1);
     expect(corrections.verdict).toMatchObject({ kind: "verdict", from: "use-after-free", to: "stale-dma", by: "maintainer" });
     expect(fake.issues.get(1)!.labels.sort()).toEqual(["crash", "crash:stale-dma"]);
+    // A rerun that concludes use-after-free again keeps the people's verdict label, and says so.
+    await comment(1, 504, "/casefile rerun", "maintainer");
+    await until(() => comments(1, REPORT_MARKER)[0].body.includes("Corrected by people"));
+    await pipeline.drained();
+    expect(fake.issues.get(1)!.labels.sort()).toEqual(["crash", "crash:stale-dma"]);
+    expect(comments(1, REPORT_MARKER)[0].body).toContain("verdict `stale-dma` (by maintainer)");
   });
 
   it("refuses corrections from people without write access, and records nothing", async () => {

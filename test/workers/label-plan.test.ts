@@ -14,6 +14,17 @@ describe("planLabels", () => {
     expect(plan.add).toEqual(["crash:stale-dma"]);
   });
 
+  it("keeps what people corrected over what a rerun concludes", () => {
+    const plan = planLabels({
+      desired: ["crash:use-after-free", "owner:fs"],
+      current: ["crash", "crash:stale-dma", "owner:rdma"],
+      removedByPeople: new Set(),
+      prefix: "crash:",
+      corrections: { verdict: "stale-dma", owner: "owner:rdma", analysisOwnerLabels: ["owner:fs"] },
+    });
+    expect(plan).toEqual({ add: [], remove: [] });
+  });
+
   it("takes off its own stale verdict labels after a rerun changed the verdict, but no one else's labels", () => {
     const plan = planLabels({
       desired: ["crash:bit-flip"],
