@@ -6,7 +6,7 @@
  * Options: --mb N (trace size, default 100), --seed N, --keep.
  */
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeBundle } from "../src/analysis/analyze.js";
 import { parseConfig } from "../src/analysis/config/casefile-config.js";
@@ -45,11 +45,8 @@ try {
   const json = JSON.stringify(verdict);
   const seconds = (performance.now() - start) / 1000;
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  const correct =
-    verdict.verdict === truth.verdict &&
-    verdict.region?.start === truth.region?.start &&
-    verdict.region?.end === truth.region?.end &&
-    verdict.suspect?.driver === truth.suspect?.driver;
+  const verdictOk = verdict.verdict === truth.verdict && verdict.suspect?.driver === truth.suspect?.driver;
+  const regionOk = verdict.region?.start === truth.region?.start && verdict.region?.end === truth.region?.end;
   console.log(
     [
       "BENCH analysis-e2e",
@@ -61,10 +58,12 @@ try {
       `peak_rss_mb=${(peakRss / 2 ** 20).toFixed(0)}`,
       `verdict=${verdict.verdict}`,
       `confidence=${verdict.confidence.toFixed(2)}`,
-      `correct=${correct}`,
+      `verdict_ok=${verdictOk}`,
+      `region_ok=${regionOk}`,
       `json_bytes=${json.length}`,
       `generate_seconds=${genSeconds.toFixed(1)}`,
       `cpus=${cpus().length}`,
+    `load1=${loadavg()[0].toFixed(1)}`,
     ].join(" "),
   );
 } finally {

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { REPORT_MARKER } from "../src/workers/issue-comments.js";
@@ -145,7 +145,10 @@ async function round(workerCount: number): Promise<Round> {
     const first = Math.min(...deliveredAt.values());
     const last = Math.max(...stub.reportedAt.values());
     const lat = [...stub.reportedAt].map(([i, t]) => (t - deliveredAt.get(i)!) / 1000).sort((a, b) => a - b);
-    const labelled = [...stub.fake.issues.values()].filter((i) => i.labels.includes("crash:use-after-free")).length;
+    // Labels follow the comment in the publish step: give the last ones a moment.
+    const countLabelled = () => [...stub.fake.issues.values()].filter((i) => i.labels.includes("crash:use-after-free")).length;
+    await until(() => countLabelled() >= bundles, 10_000, "labels").catch(() => undefined);
+    const labelled = countLabelled();
     const r = { workers: workerCount, perMinute: (bundles / ((last - first) / 1000)) * 60, p50: pct(lat, 50), p99: pct(lat, 99), labelled };
     process.stderr.write(`pipeline ${JSON.stringify(r)} github_requests=${stub.requests}\n`);
     return r;
@@ -166,5 +169,6 @@ console.log(
     ...results.flatMap((r) => [`w${r.workers}_per_min=${r.perMinute.toFixed(1)}`, `w${r.workers}_p50_s=${r.p50.toFixed(2)}`, `w${r.workers}_p99_s=${r.p99.toFixed(2)}`, `w${r.workers}_labelled=${r.labelled}/${bundles}`]),
     ...results.slice(1).map((r) => `speedup_w${r.workers}=${(r.perMinute / base.perMinute).toFixed(2)}`),
     `cpus=${cpus().length}`,
+    `load1=${loadavg()[0].toFixed(1)}`,
   ].join(" "),
 );

@@ -5,7 +5,7 @@
  * Options: --events N, --gzip, --format ftrace|trace-cmd|jsonl.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { simulate, type TraceFormat } from "../src/simulator/simulate.js";
 
@@ -33,6 +33,7 @@ try {
       `rss_before_mb=${(rssBefore / 2 ** 20).toFixed(0)}`,
       `peak_rss_mb=${((process.resourceUsage().maxRSS * 1024) / 2 ** 20).toFixed(0)}`,
       `cpus=${cpus().length}`,
+    `load1=${loadavg()[0].toFixed(1)}`,
     ].join(" "),
   );
 } finally {

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { deliverAtRate, type LoadResult } from "./support/webhook-load.js";
@@ -142,6 +142,7 @@ try {
       `ratio_p99=${(bot.p99 / Math.max(baseline.p99, 0.001)).toFixed(2)}`,
       `goal_p99_under_10ms=${bot.p99 < 10 && errors(bot) === 0}`,
       `cpus=${cpus().length}`,
+    `load1=${loadavg()[0].toFixed(1)}`,
     ].join(" "),
   );
 } finally {
