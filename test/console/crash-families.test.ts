@@ -105,4 +105,19 @@ describe("crash families", () => {
     ].join("\n");
     expect(parseConsoleLog(rcu, "r.log").crash).toMatchObject({ title: "INFO: rcu detected stall in mlx5_ioctl", kind: "rcu-stall" });
   });
+
+  it("newer UBSAN reports are titled by their check, lockdep table limits by their table", () => {
+    const ubsan = [
+      "UBSAN: shift-out-of-bounds in net/sched/sch_foo.c:123:45",
+      "shift exponent 64 is too large for 64-bit type 'long long unsigned int'",
+      "CPU: 0 PID: 1 Comm: tc Not tainted 6.1.0 #1",
+      "Call Trace:",
+      " <TASK>",
+      " dump_stack_lvl+0xcd/0x134",
+      " __ubsan_handle_shift_out_of_bounds.cold+0xb1/0x187",
+      " foo_change+0x1c/0x80",
+    ].join("\n");
+    expect(parseConsoleLog(ubsan, "u.log").crash?.title).toBe("UBSAN: shift-out-of-bounds in foo_change");
+    expect(parseConsoleLog("BUG: MAX_LOCKDEP_KEYS too low!\nturning off the locking correctness validator.\n", "l.log").crash?.title).toBe("BUG: MAX_LOCKDEP_KEYS too low!");
+  });
 });

@@ -229,6 +229,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       { title: /BUG: Bad rss-counter state/, fmt: "BUG: Bad rss-counter state", noStackTrace: true },
       { title: /BUG: non-zero nr_ptes on freeing mm/, fmt: "BUG: non-zero nr_ptes on freeing mm", noStackTrace: true },
       { title: /BUG: non-zero nr_pmds on freeing mm/, fmt: "BUG: non-zero nr_pmds on freeing mm", noStackTrace: true },
+      { title: /BUG: non-zero pgtables_bytes on freeing mm/, fmt: "BUG: non-zero pgtables_bytes on freeing mm", noStackTrace: true },
       {
         // Grouped by the operation, not the filesystem or dentry.
         title: /BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of [^\]]+\]/,
@@ -285,7 +286,8 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         noStackTrace: true,
         kind: "stack-overflow",
       },
-      { title: /BUG: MAX_STACK_TRACE_ENTRIES too low!/, fmt: "BUG: MAX_STACK_TRACE_ENTRIES too low!", noStackTrace: true, kind: "locking" },
+      // lockdep running out of its tables: MAX_LOCKDEP_KEYS, MAX_LOCKDEP_CHAINS, MAX_STACK_TRACE_ENTRIES...
+      { title: /BUG: (MAX_[A-Z_]+) too low!/, fmt: "BUG: {1} too low!", noStackTrace: true, kind: "locking" },
       { title: /BUG:\s*$/, fmt: "BUG: corrupted", corrupted: true },
     ],
   },
@@ -634,8 +636,15 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
     formats: [
       {
         title: /UBSAN:/,
-        report: [{ re: /UBSAN: (?:Undefined behaviour|[a-z-]+) in/ }],
+        report: [{ re: /UBSAN: Undefined behaviour in/ }],
         fmt: "UBSAN: undefined-behaviour in {1}",
+        stack: callTrace(["ubsan", "overflow"]),
+      },
+      {
+        // Newer kernels name the check: "UBSAN: shift-out-of-bounds in net/foo.c:12:3".
+        title: /UBSAN:/,
+        report: [{ re: /UBSAN: ([a-z-]+) in/ }],
+        fmt: "UBSAN: {1} in {2}",
         stack: callTrace(["ubsan", "overflow"]),
       },
     ],
@@ -686,9 +695,26 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
     formats: [{ title: /VFS: Close: file count is 0/, fmt: "VFS: Close: file count is zero (use-after-free)", noStackTrace: true }],
   },
   {
+    header: "VFS: Busy inodes after unmount",
+    kind: "use-after-free",
+    formats: [{ title: /VFS: Busy inodes after unmount/, fmt: "VFS: Busy inodes after unmount (use-after-free)", noStackTrace: true }],
+  },
+  {
+    header: "SYZFATAL:",
+    kind: "executor",
+    formats: [{ title: /SYZFATAL:(.*)/, fmt: "SYZFATAL:{1}", noStackTrace: true }],
+  },
+  {
     header: "SYZFAIL:",
     kind: "executor",
     formats: [{ title: /SYZFAIL:(.*)/, fmt: "SYZFAIL:{1}", noStackTrace: true }],
+  },
+  {
+    // A Go program's panic (the fuzzer's own tools); kernel "*_panic:" symbols are not.
+    header: "panic:",
+    kind: "executor",
+    atLineStart: true,
+    formats: [{ title: /panic: (.*)/, fmt: "panic: {1}", noStackTrace: true }],
   },
   {
     header: "fatal error:",
