@@ -16,17 +16,21 @@ function elfKind(head: Buffer): ArtifactKind | null {
   return (data === 1 || data === 2) && type === ET_CORE ? "elf-vmcore" : "unknown";
 }
 
-/** Text, as opposed to binary: no NULs and few control bytes in what we look at. */
+/**
+ * Text, as opposed to binary: few control bytes in what we look at. NULs are left out of the
+ * count: a log zero-filled after an unclean shutdown, or serial-console noise, is still text.
+ */
 export function looksBinary(head: Buffer): boolean {
   const n = Math.min(head.length, 8192);
   if (n === 0) return false;
   let control = 0;
+  let nul = 0;
   for (let i = 0; i < n; i++) {
     const b = head[i];
-    if (b === 0) return true;
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b && b !== 0x08) control++;
+    if (b === 0) nul++;
+    else if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b && b !== 0x08) control++;
   }
-  return control / n > 0.02;
+  return nul === n || control / (n - nul) > 0.02;
 }
 
 /** The complete lines of the head (a cut last line is dropped when the head is full). */

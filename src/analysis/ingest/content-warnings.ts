@@ -49,6 +49,7 @@ function textWarnings(head: Buffer): string[] {
   const out: string[] = [];
   const full = head.length >= HEAD_BYTES;
   if (!validUtf8(head, full)) out.push("Contains bytes that are not valid UTF-8 text; they are read as the replacement character �.");
+  if (head.indexOf(0) >= 0) out.push("Contains NUL bytes (a zero-filled stretch or serial-console noise); the text around them is read.");
   if (full && head.indexOf(0x0a) < 0) {
     out.push(`Has no line break in its first ${HEAD_BYTES / 1024} KiB; overlong lines are cut when read.`);
   }
