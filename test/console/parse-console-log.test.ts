@@ -175,6 +175,31 @@ describe("parseConsoleLog", () => {
   });
 });
 
+describe("parseConsoleLog edge cases", () => {
+  it("takes big-endian powerpc from the banner over the register guess", () => {
+    const log = [
+      "Oops: Kernel access of bad area, sig: 11 [#1]",
+      "BE PAGE_SIZE=4K MMU=Hash SMP NR_CPUS=2048 NUMA pSeries",
+      "BUG: Unable to handle kernel data access on read at 0xc000000400000000",
+      "NIP [c0000000000a1b2c] mlx5_read+0x6c/0x100",
+      "Call Trace:",
+      "[c00000001f3cbd70] [c0000000000010d9] mlx5_read+0xa9/0x229",
+    ].join("\n");
+    const facts = parseConsoleLog(log, "be.log");
+    expect(facts.machine[0]).toMatchObject({ arch: "ppc64", endianness: "big", pageSize: 4096 });
+    expect(facts.crash).toMatchObject({ arch: "ppc64", access: "read" });
+  });
+
+  it("needs a header to start a word: CAM_INFO: and BTF_INFO: are driver chatter", () => {
+    expect(parseConsoleLog("[  3.9] CAM_INFO: CAM-ISP: probe complete\n[ 4.0] [1] INVALID BTF_INFO:72000001\n", "c.log").crash).toBeNull();
+  });
+
+  it("strips printk timestamps and caller tags from the report text", () => {
+    const c = parseConsoleLog("[  812.000456][ T4242] BUG: KASAN: use-after-free in foo+0x1/0x2\n[  812.000457][ T4242] Read of size 8 at addr ffff888000000010 by task java/4242\n", "t.log").crash!;
+    expect(c.text).toBe("BUG: KASAN: use-after-free in foo+0x1/0x2\nRead of size 8 at addr ffff888000000010 by task java/4242");
+  });
+});
+
 describe("parseLspci", () => {
   it("pairs devices with their drivers and adds the PCI domain", () => {
     const text = [

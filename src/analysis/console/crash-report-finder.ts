@@ -61,14 +61,17 @@ function matchFamily(line: ConsoleLine): CrashFamily | null {
 
 const IDENT = /[A-Za-z0-9_]/;
 
-function matchesHeader(raw: string, family: CrashFamily, text: string): boolean {
-  const at = raw.indexOf(family.header);
-  if (at === -1) return false;
-  // "CAM_INFO:" or "BTF_INFO:" is not "INFO:": the header must start a word.
-  if (at > 0 && IDENT.test(raw[at - 1]) && IDENT.test(family.header[0])) {
-    const again = raw.indexOf(family.header, at + 1);
-    if (again === -1 || IDENT.test(raw[again - 1])) return false;
+/** Where the header starts a word in the line ("CAM_INFO:" or "BTF_INFO:" is not "INFO:"), or -1. */
+function headerAt(raw: string, header: string): number {
+  const wordStart = IDENT.test(header[0]);
+  for (let at = raw.indexOf(header); at !== -1; at = raw.indexOf(header, at + 1)) {
+    if (!wordStart || at === 0 || !IDENT.test(raw[at - 1])) return at;
   }
+  return -1;
+}
+
+function matchesHeader(raw: string, family: CrashFamily, text: string): boolean {
+  if (headerAt(raw, family.header) === -1) return false;
   if (family.atLineStart && !text.trimStart().startsWith(family.header)) return false;
   if (family.ignores) for (const re of family.ignores) if (re.test(raw)) return false;
   for (const re of GLOBAL_IGNORES) if (re.test(raw)) return false;

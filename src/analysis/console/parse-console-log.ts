@@ -55,6 +55,9 @@ export function parseConsoleLog(text: string, name: string): ConsoleFacts {
   }
   if (crash && crash.kernel === null) crash.kernel = kernel;
   if (crash && crash.arch === null) crash.arch = machine.find((h) => h.arch)?.arch ?? null;
+  // Register names say "powerpc"; the banner or MSR says which endianness.
+  const ppc = machine.find((h) => h.arch?.startsWith("ppc64") && h.endianness !== undefined);
+  if (crash && ppc && crash.arch?.startsWith("ppc64")) crash.arch = ppc.arch ?? crash.arch;
   return { crash, devices: devices.pairs, layoutEvents, machine, kernel: crash?.kernel ?? kernel };
 }
 
