@@ -65,7 +65,7 @@ export class IntakeProcessor {
             owner: ref.owner,
             repo: ref.repo,
             issue_number: ref.issue,
-            body: `@${data.sender} casefile did not understand \`${command.text.slice(0, 200)}\`: ${command.problem}.`,
+            body: `@${data.sender} casefile did not understand \`${command.text.slice(0, 200).replace(/`/g, "'")}\`: ${command.problem}.`,
           });
           break;
       }

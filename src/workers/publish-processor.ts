@@ -158,9 +158,11 @@ export async function labelsRemovedByPeople(octokit: InstallationOctokit, ref: I
 
 /** "Corrected by @bob: verdict `stale-dma`; owner label `owner:rdma`." or null. */
 function correctionNote(c: IssueCorrections): string | null {
+  // People's text goes into code spans: no backticks may close them early.
+  const tick = (s: string) => s.replace(/`/g, "'");
   const parts: string[] = [];
-  if (c.verdict) parts.push(`verdict \`${c.verdict.to}\` (by ${c.verdict.by})`);
-  if (c.owner) parts.push(`owner \`${c.owner.to}\` (by ${c.owner.by})`);
+  if (c.verdict) parts.push(`verdict \`${tick(c.verdict.to)}\` (by ${tick(c.verdict.by)})`);
+  if (c.owner) parts.push(`owner \`${tick(c.owner.to)}\` (by ${tick(c.owner.by)})`);
   return parts.length ? `**Corrected by people:** ${parts.join("; ")}. casefile keeps these labels on reruns.` : null;
 }
 
