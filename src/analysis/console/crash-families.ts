@@ -67,6 +67,7 @@ const warningStack = (...skip: string[]): StackSpec => ({
 });
 
 const LOCK_AT = String.raw`at: (?:{{PC}} +)?{{FUNC}}`;
+const IRQ_SAFE_AT = /IN-(?:HARD|SOFT)IRQ-[RW]+ at:/;
 const IRQ_ENTRY = /apic_timer_interrupt|\(__irq_svc\)|el1_irq|el1h_64_irq/;
 /** A lock's acquisition site: "at: func+0x.." or "[<ffffffff81234567>] func+0x..". */
 const LOCK_FRAME = pattern(String.raw`(?:at: (?:{{PC}} +)?|{{PC}} +){{FUNC}}`);
@@ -368,13 +369,10 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         kind: "deadlock",
       },
       {
+        // Named after where the irq-safe lock is taken in interrupt context.
         title: /WARNING: .*-safe -> .*-unsafe lock order detected/,
-        report: [
-          { re: /WARNING: .*-safe -> .*-unsafe lock order detected/ },
-          { re: /is trying to acquire/ },
-          { re: pattern(LOCK_AT) },
-        ],
         fmt: "possible deadlock in {1}",
+        stack: { parts: [IRQ_SAFE_AT, STACK] },
         kind: "deadlock",
       },
       {
