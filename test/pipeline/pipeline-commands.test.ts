@@ -54,6 +54,16 @@ describe("repository configuration", () => {
     expect(runner.inputs).toHaveLength(0);
   });
 
+  it("answers a .github/casefile.yml that is not YAML with a comment saying so", async () => {
+    fake.files.set("acme/kernel/.github/casefile.yml", "labels: [unclosed\n  owners: {\n");
+    fake.addIssue(1, "crash", `log: ${ATTACHMENT}`, ["crash"]);
+    await pipeline.startWorkers(new FakeRunner());
+    await pipeline.deliver("issues", issuePayload(fake, "opened", 1));
+    await until(() => comments(1, CONFIG_ERROR_MARKER).length === 1);
+    expect(comments(1, CONFIG_ERROR_MARKER)[0].body).toMatch(/casefile\.yml/);
+    expect(comments(1, REPORT_MARKER)).toHaveLength(0);
+  });
+
   it("uses the repository's trigger labels, label prefix and allowed hosts", async () => {
     fake.files.set("acme/kernel/.github/casefile.yml", "trigger: { labels: [kernel-oops], detect_in_body: false }\nlabels: { verdict_prefix: 'oops/' }\nartifacts: { allowed_hosts: [logs.example.org] }\n");
     nock("https://logs.example.org").get("/run/7").reply(200, "BUG: KASAN: use-after-free in g+0x1/0x2\n");
