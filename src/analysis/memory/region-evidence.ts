@@ -104,7 +104,7 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
       out.push({ claim: `the ${len} corrupted bytes at ${where} are ${content.description}, as string copies by the CPU leave them`, weight: 0.35, source: src, verdict: "software-corruption", facet: "content" });
     } else {
       out.push({
-        claim: `the corrupted bytes at ${where} are ${content.description}: a device wrote them, no kernel structure holds this`,
+        claim: `the corrupted bytes at ${where} are ${phrase(content.description)}: a device wrote them, no kernel structure holds ${content.kind === "packet" ? "packet headers" : "this"}`,
         weight: strong,
         source: src,
         verdict: "stale-dma",
@@ -203,6 +203,14 @@ function alignmentClaim(out: Evidence[], region: Region, pageText: string, verdi
   const text =
     region.alignment === "page" ? `starts on a ${pageText} page boundary` : region.alignment === "cache-line" ? "starts on a cache-line boundary and spans whole lines" : region.alignment === "word" ? "is 8-byte aligned" : "starts at an unaligned address";
   out.push({ claim: `the corrupted region ${hex(region.start)}-${hex(region.end)} ${text} (granule ${region.granule} B)`, weight, source: src, verdict, facet: "alignment" });
+}
+
+/** "RoCEv2 packet: Ethernet, ..." as a phrase inside a sentence: "a RoCEv2 packet (Ethernet, ...)". */
+function phrase(description: string): string {
+  const m = /^([^:("]+): (.+)$/.exec(description);
+  if (!m) return description;
+  const article = /packet$/.test(m[1]) ? (/^[aeiouAEIOU]/.test(m[1]) ? "an " : "a ") : "";
+  return `${article}${m[1]} (${m[2]})`;
 }
 
 function hex2(b: number): string {
