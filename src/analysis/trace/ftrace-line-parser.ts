@@ -57,12 +57,10 @@ export class FtraceLineCursor {
       nameEnd = text.indexOf(">", nameStart) + 1;
       if (nameEnd === 0 || nameEnd > end) return false;
     } else {
-      // The name runs to the next ':' with no space in it (else: a function-tracer line).
-      nameEnd = nameStart;
-      const limit = nameStart + 65 < end ? nameStart + 65 : end;
-      let c = text.charCodeAt(nameEnd);
-      while (nameEnd < limit && c !== 58 && c !== 32) c = text.charCodeAt(++nameEnd);
-      if (c !== 58 || nameEnd === nameStart || nameEnd >= limit) return false;
+      // The name runs to the next ':'. A function-tracer line (`func <-parent`) has none; a
+      // "name" with a space in it is no tracepoint and simply matches none in the name table.
+      nameEnd = text.indexOf(":", nameStart);
+      if (nameEnd === -1 || nameEnd >= end || nameEnd === nameStart || nameEnd - nameStart > 64) return false;
     }
     this.tsEnd = p;
     this.nameStart = nameStart;
@@ -81,7 +79,9 @@ export class FtraceLineCursor {
   materialize(): void {
     const base = this.lineStart;
     if (base === 0 && this.end === this.line.length) return;
-    this.line = this.line.slice(base, this.end);
+    // A copy, not a slice: a slice would keep the whole 48 KiB chunk alive as long as any
+    // event or live mapping refers to a field of this line.
+    this.line = ownCopy(this.line.slice(base, this.end));
     this.nameStart -= base;
     this.nameEnd -= base;
     this.fieldsStart -= base;
@@ -268,7 +268,14 @@ export class NameTable<T> {
   get(text: string, start: number, end: number): T | undefined {
     const list = this.buckets.get(((end - start) << 8) | (text.charCodeAt(start) & 0xff));
     if (list === undefined) return undefined;
-    for (let i = 0; i < list.length; i++) if (text.startsWith(list[i][0], start)) return list[i][1];
+    const len = end - start;
+    for (let i = 0; i < list.length; i++) {
+      // A char loop: cheaper than a builtin call for names this short.
+      const name = list[i][0];
+      let k = len - 1;
+      while (k > 0 && name.charCodeAt(k) === text.charCodeAt(start + k)) k--;
+      if (k === 0) return list[i][1];
+    }
     return undefined;
   }
 }
@@ -277,4 +284,35 @@ export class NameTable<T> {
 export function fromLatin1(text: string): string {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return Buffer.from(text, "latin1").toString("utf8");
   return text;
+}
+
+/** A string that does not share memory with the (large) string it was cut from. */
+export function ownCopy(text: string): string {
+  return Buffer.from(text, "latin1").toString("latin1");
+}
+
+/**
+ * The `sec.usec` timestamp that ends right before `tsEnd` (the ':' after it), read backwards in
+ * one pass. NaN when malformed.
+ */
+export function timestampBefore(s: string, tsEnd: number, lineStart: number): number {
+  let i = tsEnd - 1;
+  let frac = 0;
+  let scale = 1;
+  let c = s.charCodeAt(i);
+  while (i > lineStart && c >= 48 && c <= 57) {
+    frac += (c - 48) * scale;
+    scale *= 10;
+    c = s.charCodeAt(--i);
+  }
+  if (c !== 46 || scale === 1) return NaN;
+  c = s.charCodeAt(--i);
+  let sec = 0;
+  let mul = 1;
+  while (i >= lineStart && c >= 48 && c <= 57) {
+    sec += (c - 48) * mul;
+    mul *= 10;
+    c = s.charCodeAt(--i);
+  }
+  return mul === 1 ? NaN : sec + frac / scale;
 }

@@ -3,16 +3,20 @@ import type { FrameEvent } from "./frame-event.js";
 import type { FrameSink } from "./frame-sink.js";
 
 /** Frames whose history is kept after a suspicious reuse (the sweep's candidates), at most. */
-const MAX_SUSPECT_FRAMES = 20_000;
+const MAX_SUSPECT_FRAMES = 5_000;
 /** Events kept per frame history; older page events go first. */
-const MAX_HISTORY = 512;
-/** Mappings wider than this get no per-frame history (the table still tracks them). */
+const MAX_HISTORY = 256;
+/** Mappings wider than this are not followed frame by frame (the table still tracks them). */
 const MAX_HISTORY_SPAN = 4096;
 
+/** Events that take a frame away from its owner: while a device still maps it, that is suspicious. */
+const REUSE = new Set(["page_alloc", "page_free", "mem_isolate", "mem_offline", "migrate"]);
+
 /**
- * Sweep mode (no frame known): keeps the history of every frame while a device mapping on it is
- * live, from the map on. A frame allocated, freed, isolated or migrated while still mapped becomes
- * a suspect and keeps its history to the end; a frame cleanly unmapped forgets it.
+ * Sweep mode (no frame known). The DMA mapping table knows which frames are mapped; nothing else
+ * is kept until a frame is allocated, freed, isolated, migrated or hot-removed while a device
+ * mapping on it is live. From then on the frame is a suspect: its history starts with the live
+ * mappings' map events and keeps every later event. Memory is the live mappings plus the suspects.
  */
 export class LiveMappingSink implements FrameSink {
   readonly histories = new Map<number, FrameEvent[]>();
@@ -22,12 +26,13 @@ export class LiveMappingSink implements FrameSink {
   constructor(private readonly table: DmaMappingTable) {}
 
   wants(start: number, end: number): boolean {
-    if (this.histories.size === 0) return false;
+    if (this.table.anyLive(start, end)) return true;
+    if (this.suspects.size === 0) return false;
     if (end - start <= 64) {
-      for (let f = start; f < end; f++) if (this.histories.has(f)) return true;
+      for (let f = start; f < end; f++) if (this.suspects.has(f)) return true;
       return false;
     }
-    for (const f of this.histories.keys()) if (f >= start && f < end) return true;
+    for (const f of this.suspects) if (f >= start && f < end) return true;
     return false;
   }
 
@@ -36,47 +41,49 @@ export class LiveMappingSink implements FrameSink {
   }
 
   add(ev: FrameEvent): void {
-    if (ev.start < 0) return;
-    const isMap = ev.event === "dma_map" || ev.event === "dma_alloc";
-    if (isMap && ev.end - ev.start > MAX_HISTORY_SPAN) return;
-    const reuse = ev.event === "page_alloc" || ev.event === "page_free" || ev.event === "mem_isolate" || ev.event === "mem_offline" || ev.event === "migrate";
-    const visit = (f: number): void => {
-      let h = this.histories.get(f);
-      if (!h) {
-        if (!isMap) return;
-        h = [];
-        this.histories.set(f, h);
+    if (ev.start < 0 || ev.end - ev.start > MAX_HISTORY_SPAN) {
+      // A wide range (a hot-removed block): only frames already mapped or suspected matter.
+      if (ev.start < 0) return;
+      for (const f of [...this.suspects]) if (f >= ev.start && f < ev.end) this.visit(f, ev);
+      for (const m of this.table.liveMappings()) {
+        if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN || m.end <= ev.start || m.start >= ev.end) continue;
+        for (let f = Math.max(m.start, ev.start); f < Math.min(m.end, ev.end); f++) if (!this.suspects.has(f)) this.visit(f, ev);
       }
-      h.push(ev);
+      return;
+    }
+    for (let f = ev.start; f < ev.end; f++) this.visit(f, ev);
+  }
+
+  private visit(f: number, ev: FrameEvent): void {
+    const h = this.histories.get(f);
+    if (h) {
+      if (h[h.length - 1] !== ev) h.push(ev);
       if (h.length > MAX_HISTORY) trim(h);
-      if (reuse && !this.suspects.has(f) && this.table.liveOn(f).length > 0) {
-        if (this.suspects.size < MAX_SUSPECT_FRAMES) this.suspects.add(f);
-        else this.suspectsOverflowed = true;
-      }
-    };
-    if (ev.end - ev.start <= 64) for (let f = ev.start; f < ev.end; f++) visit(f);
-    else for (const f of [...this.histories.keys()]) if (f >= ev.start && f < ev.end) visit(f);
+      return;
+    }
+    if (!REUSE.has(ev.event)) return;
+    const live = this.table.liveOn(f);
+    if (live.length === 0) return;
+    if (this.suspects.size >= MAX_SUSPECT_FRAMES) {
+      this.suspectsOverflowed = true;
+      return;
+    }
+    this.suspects.add(f);
+    this.histories.set(f, [...live.map((m) => m.map), ev]);
   }
 
   needsUnmap(m: DmaMapping): boolean {
-    if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN) return false;
-    // Kept only where the frame's history outlives this mapping: a suspect, or another live mapping.
-    for (let f = m.start; f < m.end; f++) if (this.suspects.has(f) || this.table.liveOn(f).length > 1) return true;
+    if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN || this.suspects.size === 0) return false;
+    for (let f = m.start; f < m.end; f++) if (this.suspects.has(f)) return true;
     return false;
   }
 
-  unmapped(m: DmaMapping): void {
-    if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN) return;
-    for (let f = m.start; f < m.end; f++) {
-      if (this.suspects.has(f)) continue;
-      if (this.table.liveOn(f).length === 0) this.histories.delete(f);
-    }
-  }
+  unmapped(_m: DmaMapping): void {}
 }
 
 function trim(h: FrameEvent[]): void {
-  // Keep the first event (the map that opened the history) and drop the oldest page events.
-  let drop = h.length - MAX_HISTORY + 64;
+  // Keep the first events (the maps that opened the history) and drop the oldest page events.
+  let drop = h.length - MAX_HISTORY + 32;
   const kept: FrameEvent[] = [];
   for (let i = 0; i < h.length; i++) {
     const e = h[i];

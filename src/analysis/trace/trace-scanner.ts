@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Artifact } from "../model/artifact.js";
 import type { LostEvents } from "./frame-event.js";
-import { fromLatin1, FtraceLineCursor, NameTable, parseLostMarker, parseTimestamp } from "./ftrace-line-parser.js";
+import { fromLatin1, FtraceLineCursor, NameTable, ownCopy, parseLostMarker, timestampBefore } from "./ftrace-line-parser.js";
 import { JsonlEventsParser } from "./jsonl-events-parser.js";
 import { type NormaliserContext, TRACEPOINTS, type Tp, TracepointNormaliser, Tp as TpKind } from "./tracepoint-normaliser.js";
 
@@ -90,7 +90,7 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
     const c0 = text.charCodeAt(start + skip);
     if (c0 === 35 /* # */) return;
     if (c0 === 32 && text.startsWith(" => ", start + skip)) {
-      if (norm.last !== null) norm.stackLine(text.slice(start + skip + 4, end).trim());
+      if (norm.last !== null) norm.stackLine(ownCopy(text.slice(start + skip + 4, end).trim()));
       return;
     }
     if (c0 === 67 /* C */ || (traceCmd && !seenEvent)) {
@@ -123,10 +123,7 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
     events++;
     // Every event line's timestamp: a short digit loop, cheaper than it sounds, and it is how
     // out-of-order traces and the time of a loss marker are known.
-    const tsEnd = cursor.tsEnd;
-    let t = tsEnd - 1;
-    while (t > start && text.charCodeAt(t - 1) !== 32 && text.charCodeAt(t - 1) !== 93) t--;
-    const ts = parseTimestamp(text, t, tsEnd);
+    const ts = timestampBefore(text, cursor.tsEnd, start);
     if (ts < clock.prevTs) {
       if (backwards++ === 0) firstBackwards = lineNo;
     } else clock.prevTs = ts;
