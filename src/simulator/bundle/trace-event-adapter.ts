@@ -22,6 +22,12 @@ import {
  * per-event allocation beyond the result.
  */
 export function toTraceEvent(e: SimTraceEvent): TraceEvent {
+  if (!e.key) {
+    // Noise hot path: the four commonest tracepoints formatted straight from numbers, in the
+    // layouts of tracepoint-fields.ts (no BigInt, no field tuples): about twice as fast.
+    const fields = fastFields(e);
+    if (fields !== null) return { ts: e.ts, cpu: e.cpu, task: e.task, pid: e.pid, event: e.name, fields };
+  }
   const base = { ts: e.ts, cpu: e.cpu, task: e.task, pid: e.pid, stack: e.stack };
   switch (e.name) {
     case "dma_map_page":
@@ -64,6 +70,21 @@ export function toTraceEvent(e: SimTraceEvent): TraceEvent {
       return { ...base, event: e.name, fields: `call_site=${e.callSite} ptr=${e.ptr} bytes_req=${e.bytesReq} bytes_alloc=${e.bytesAlloc} gfp_flags=${e.gfp} node=-1 accounted=false` };
     case "kfree":
       return { ...base, event: e.name, fields: `call_site=${e.callSite} ptr=${e.ptr}` };
+  }
+}
+
+function fastFields(e: SimTraceEvent): string | null {
+  switch (e.name) {
+    case "mm_page_alloc":
+      return "page=" + e.page + " pfn=0x" + e.pfn.toString(16) + " order=" + e.order + " migratetype=" + e.migratetype + " gfp_flags=" + e.gfp;
+    case "mm_page_free":
+      return "page=" + e.page + " pfn=0x" + e.pfn.toString(16) + " order=" + e.order;
+    case "dma_map_page":
+      return e.device + " dir=" + e.dir + " dma_addr=" + e.dmaAddr.toString(16) + " size=" + e.size + " phys_addr=" + e.phys.toString(16) + " attrs=";
+    case "dma_unmap_page":
+      return e.device + " dir=" + e.dir + " dma_addr=" + e.dmaAddr.toString(16) + " size=" + e.size + " attrs=";
+    default:
+      return null;
   }
 }
 
