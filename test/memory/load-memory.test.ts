@@ -158,3 +158,31 @@ describe("ELF cores", () => {
     );
   });
 });
+
+describe("region finding never throws", () => {
+  it("on random pages with random fills, stated bounds and DMA addresses", async () => {
+    const { findCorruptedRegion } = await import("../../src/analysis/memory/index.js");
+    const { PhysicalMemory } = await import("../../src/analysis/memory/physical-memory.js");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 0, maxLength: 600 }),
+        fc.constantFrom(0x00, 0x6b, 0xaa, 0x5a, 0xcc, -1),
+        fc.integer({ min: 0, max: 4095 }),
+        fc.option(fc.record({ start: fc.integer({ min: 0, max: 8191 }), len: fc.integer({ min: 0, max: 300 }) })),
+        fc.constantFrom(X86, PPC),
+        async (noise, fill, at, stated, machine) => {
+          const page = new Uint8Array(4096).fill(fill < 0 ? 0x11 : fill);
+          page.set(noise.subarray(0, 4096 - at), at);
+          const memory = new PhysicalMemory();
+          memory.addChunk(0x10000n, { address: 0x10000n, bytes: page, lineOffsets: [0], lines: [1] }, "m.hex");
+          const crash = stated
+            ? ({ corrupted: { start: 0x10000n + BigInt(stated.start), end: 0x10000n + BigInt(stated.start + stated.len), firstByte: null, expected: null }, object: null, address: null, size: null, pfn: null, source: "c:1", bugType: null } as never)
+            : null;
+          const f = findCorruptedRegion({ memory, crash, symbols: null, machine, dmaAddresses: at % 2 ? [0x10000n] : [] });
+          if (f.region) expect(f.region.end).toBeGreaterThanOrEqual(f.region.start);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -132,6 +132,10 @@ function parse(fd: number, name: string): { core: ElfCore | null; warnings: stri
     warnings.push(`${name}: the core is truncated (${fileBytes} bytes on disk); ${truncatedSegments} PT_LOAD segment(s) are cut short and their missing pages are treated as not dumped`);
   }
   if (segments.length === 0) warnings.push(`${name}: no PT_LOAD segment with data; the core holds no memory`);
+  if (segments.length > 1 && segments.every((s) => s.paddr === 0n)) {
+    warnings.push(`${name}: every PT_LOAD has p_paddr 0, so this is not a kdump core (a process core dump?); its memory cannot be placed physically and is skipped`);
+    segments.length = 0;
+  }
   if (!vmcoreinfo) warnings.push(`${name}: no VMCOREINFO note; page size and kernel release must come from elsewhere`);
 
   const hints: MachineHints = vmcoreinfo ? vmcoreinfoHints(vmcoreinfo, `${name}:VMCOREINFO`) : { source: name };
