@@ -21,16 +21,10 @@ const VARIANTS: Omit<SimulateOptions, "out">[] = [
 /**
  * Scenarios the analysis does not get right yet, kept out of this suite by name (never by
  * weakening the assertion) until the analysis is fixed; the report to the lead says why:
- * - stale-dma-power: the region runs on past the RoCEv2 packet into the intact PTEs after it
- *   (the IPv4 total length gives the packet's end).
- * - stale-dma-x86-nvme: no region found for a frame full of file text between slab pages.
- * - double-free-slub: "Object already free" weighed as cache-line corruption (live slab
- *   objects in the dump read as corruption); the kfree caller is not named as the suspect.
- * - software-overrun: free objects' 0x6b poison read as foreign ASCII at the page start; the
- *   unaligned text run is not found.
- * - decoy-unmapped-dma: leans use-after-free but stays under the threshold (inconclusive).
+ * - double-free-slub: "Object already free" gives the object's address, but the verdict names
+ *   no frame, and the kfree caller in the call trace (the double freer) is not the suspect.
  */
-export const AWAITING_ANALYSIS_FIXES = ["stale-dma-power", "stale-dma-x86-nvme", "double-free-slub", "software-overrun", "decoy-unmapped-dma"];
+export const AWAITING_ANALYSIS_FIXES = ["double-free-slub"];
 
 let root: string;
 beforeAll(async () => {
