@@ -219,3 +219,20 @@ describe("x86_64 reports without a dump", () => {
     expect(findings.missing.join()).toContain("a dump of frame 0x1f3a6");
   });
 });
+
+describe("hashed addresses in the report", () => {
+  it("a page-poison dump with %p-hashed addresses is ignored; the dump of the frame still gives the exact byte", async () => {
+    const base = 0x3f2a1000n;
+    const page = new Uint8Array(4096).fill(0xaa);
+    page[0x124] = 0xa8;
+    const consoleLog = `[ 1093.221004] pagealloc: single bit error
+[ 1093.221010] 000000004e1c3f9b: a8                                               .
+[ 1093.221042] page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x3f2a1
+`;
+    const { findings } = await analyse({ arch: "x86_64", console: consoleLog, memory: [artifact("page.hex", "hexdump", writeHexdump(base, page))] });
+    expect(findings.region?.start).toBe(0x3f2a1124n);
+    expect(findings.region?.end).toBe(0x3f2a1125n);
+    expect(findings.region?.granule).toBe(4);
+    expect(findings.evidence.find((e) => e.verdict === "bit-flip")?.claim).toContain("bit 1");
+  });
+});
