@@ -179,8 +179,8 @@ export const NASTY: NastyFile[] = [
       const path = join(dir, "single-line-200mb.txt");
       const out = createWriteStream(path);
       const chunk = Buffer.alloc(4 * MiB, "A");
-      for (let i = 0; i < 50; i++) if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
-      await new Promise((r) => out.end(r));
+      for (let i = 0; i < 50; i++) if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+      await new Promise<void>((r) => out.end(() => r()));
       return [path];
     },
     warning: /no line break|only the first/,
