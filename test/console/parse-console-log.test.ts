@@ -194,6 +194,26 @@ describe("parseConsoleLog edge cases", () => {
     expect(parseConsoleLog("[  3.9] CAM_INFO: CAM-ISP: probe complete\n[ 4.0] [1] INVALID BTF_INFO:72000001\n", "c.log").crash).toBeNull();
   });
 
+  it("reads journalctl -k and dmesg -T logs like plain ones", () => {
+    const body = [
+      "BUG: unable to handle page fault for address: ffffc90003000000",
+      "#PF: supervisor write access in kernel mode",
+      "RIP: 0010:memcpy_orig+0x31/0x140",
+      "Call Trace:",
+      " <TASK>",
+      " ? __die+0x1f/0x70",
+      " mlx5e_skb_from_cqe_linear+0x1c/0x80 [mlx5_core]",
+    ];
+    const journal = body.map((l, i) => `Nov 26 12:00:0${i} host kernel: [  812.00045${i}] ${l}`).join("\n");
+    const dmesgT = body.map((l) => `[Thu Nov 26 12:00:00 2026] ${l}`).join("\n");
+    for (const log of [journal, dmesgT]) {
+      const c = parseConsoleLog(log, "j.log").crash!;
+      expect(c.title).toBe("BUG: unable to handle kernel paging request in mlx5e_skb_from_cqe_linear");
+      expect(c.stack).toEqual(["mlx5e_skb_from_cqe_linear"]);
+    }
+    expect(parseConsoleLog(journal, "j.log").layoutEvents).toEqual([]);
+  });
+
   it("strips printk timestamps and caller tags from the report text", () => {
     const c = parseConsoleLog("[  812.000456][ T4242] BUG: KASAN: use-after-free in foo+0x1/0x2\n[  812.000457][ T4242] Read of size 8 at addr ffff888000000010 by task java/4242\n", "t.log").crash!;
     expect(c.text).toBe("BUG: KASAN: use-after-free in foo+0x1/0x2\nRead of size 8 at addr ffff888000000010 by task java/4242");

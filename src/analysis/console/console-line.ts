@@ -25,6 +25,8 @@ export const CONTEXT_CONSOLE = "console";
 
 const DROPPED = /^\*\* [0-9]+ printk messages dropped \*\* /;
 const LEVEL = /^<[0-9]+>/;
+const JOURNAL = /^(?:[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:[+-][0-9:]+|Z)?) \S+ kernel: /;
+const WALL_STAMP = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}\] /;
 const STAMP = /^\[ *([0-9]+\.[0-9]+)\](\[ *[CT][0-9]+\])? /;
 
 /** Split a log into lines; linear in the input size. */
@@ -57,12 +59,24 @@ export function parseConsoleLine(raw: string, no: number): ConsoleLine {
   if (login !== -1 && rest.indexOf("[", login) === login + 8) rest = rest.slice(login + 8);
   const level = LEVEL.exec(rest);
   if (level) rest = rest.slice(level[0].length);
+  // journalctl -k / syslog: "Nov 26 12:00:00 host kernel: [  812.000456] ..."
+  const journal = JOURNAL.exec(rest);
+  if (journal) rest = rest.slice(journal[0].length);
   const stamp = STAMP.exec(rest);
-  if (!stamp) return { no, raw, text: raw, context: "", ts: null, questionable: false };
-  const context = stamp[2] ?? CONTEXT_CONSOLE;
+  if (!stamp) {
+    // dmesg -T: "[Thu Nov 26 12:00:00 2026] ..." (wall clock, not the trace time base).
+    const wall = WALL_STAMP.exec(rest);
+    if (wall) return finishLine(no, raw, rest.slice(wall[0].length), CONTEXT_CONSOLE, null);
+    if (journal) return finishLine(no, raw, rest, CONTEXT_CONSOLE, null);
+    return { no, raw, text: raw, context: "", ts: null, questionable: false };
+  }
   // syzkaller strips up to the first "] " of the raw line; with a caller tag that is after the tag.
   const cut = raw.indexOf("] ");
-  let text = raw.slice(cut + 2);
+  return finishLine(no, raw, raw.slice(cut + 2), stamp[2] ?? CONTEXT_CONSOLE, Number(stamp[1]));
+}
+
+/** Mark and unwrap unreliable frames (" ? func+0x..", powerpc "(unreliable)"). */
+function finishLine(no: number, raw: string, text: string, context: string, ts: number | null): ConsoleLine {
   let questionable = false;
   if (!text.includes("<EOI>")) {
     const q = text.indexOf(" ? ");
@@ -74,5 +88,5 @@ export function parseConsoleLine(raw: string, no: number): ConsoleLine {
       questionable = true;
     }
   }
-  return { no, raw, text, context, ts: Number(stamp[1]), questionable };
+  return { no, raw, text, context, ts, questionable };
 }
