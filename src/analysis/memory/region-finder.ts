@@ -64,28 +64,13 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
   const missing: string[] = [];
 
   const windows = examinationWindows(stated, dma, ps);
-  let blind = false;
+  const blind = windows.length === 0;
   let swept = false;
-  if (windows.length === 0) {
-    blind = true;
-    const sweep = sweepPageStarts(memory, machine.pageSize);
-    swept = sweep.scanned > 0;
-    for (const p of sweep.pages) windows.push({ start: p, end: p + ps });
-    if (sweep.truncated && sweep.pages.length === 0) missing.push(`the console log with the crash report: only the first ${sweep.scanned} pages of the vmcore were swept for packet headers`);
-    // Small dumps are scanned whole, page by page (a vmcore only when it is this small too).
-    const ranges = memory.ranges();
-    const total = ranges.reduce((n, r) => n + (r.end - r.start), 0n);
-    const small = total <= MAX_BLIND_SCAN;
-    const seen = new Set(windows.map((w) => w.start));
-    const textSmall = memory.textBytes() <= MAX_BLIND_SCAN;
-    for (const r of ranges) {
-      if (r.kind === "core" ? !small : !textSmall) continue;
-      for (let p = (r.start / ps) * ps; p < r.end; p += ps) {
-        if (seen.has(p)) continue;
-        seen.add(p);
-        windows.push({ start: p, end: p + ps });
-      }
-    }
+  if (blind) {
+    const b = blindWindows(memory, machine.pageSize);
+    windows.push(...b.windows);
+    swept = b.swept;
+    if (b.note) missing.push(b.note);
   }
 
   const candidates: Candidate[] = [];
@@ -133,6 +118,30 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
   if (!input.symbols && content && content.kind === "kernel-data") missing.push("the System.map of the crashed kernel, to name the pointers found in memory");
   const evidence = regionEvidence({ region, candidate: best, content, stated, dma, machine, crash });
   return { region, frames: framesOf(region.start, region.end, machine.pageSize), evidence, excerpt: excerptOf(memory, region), missing };
+}
+
+/**
+ * Where to look when nothing points anywhere: vmcore pages that start with a packet header
+ * (the sweep), and every page of dumps small enough to scan whole.
+ */
+function blindWindows(memory: PhysicalMemory, pageSize: number): { windows: { start: bigint; end: bigint }[]; swept: boolean; note: string | null } {
+  const ps = BigInt(pageSize);
+  const sweep = sweepPageStarts(memory, pageSize);
+  const windows = sweep.pages.map((p) => ({ start: p, end: p + ps }));
+  const note = sweep.truncated && sweep.pages.length === 0 ? `the console log with the crash report: only the first ${sweep.scanned} pages of the vmcore were swept for packet headers` : null;
+  const ranges = memory.ranges();
+  const small = ranges.reduce((n, r) => n + (r.end - r.start), 0n) <= MAX_BLIND_SCAN;
+  const textSmall = memory.textBytes() <= MAX_BLIND_SCAN;
+  const seen = new Set(windows.map((w) => w.start));
+  for (const r of ranges) {
+    if (r.kind === "core" ? !small : !textSmall) continue;
+    for (let p = (r.start / ps) * ps; p < r.end; p += ps) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      windows.push({ start: p, end: p + ps });
+    }
+  }
+  return { windows, swept: sweep.scanned > 0, note };
 }
 
 function recognisable(bytes: Uint8Array, base: bigint, c: Candidate, words: WordClassifier, machine: MachineFacts): boolean {
