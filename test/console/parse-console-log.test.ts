@@ -214,6 +214,23 @@ describe("parseConsoleLog edge cases", () => {
     expect(parseConsoleLog(journal, "j.log").layoutEvents).toEqual([]);
   });
 
+  it("reads newer NULL-pointer wordings and the old AMD-Vi fault format", () => {
+    const x86 = parseConsoleLog("BUG: kernel NULL pointer dereference, address: 0000000000000008\n#PF: supervisor read access in kernel mode\nRIP: 0010:foo+0x1/0x2\n", "x.log").crash!;
+    expect(x86).toMatchObject({ title: "BUG: unable to handle kernel NULL pointer dereference in foo", address: "0x8", access: "read", bugType: "null-ptr-deref" });
+    const ppc = parseConsoleLog("BUG: Kernel NULL pointer dereference on write at 0x00000010\nNIP [c000000000123456] bar+0x10/0x40\n", "p.log").crash!;
+    expect(ppc).toMatchObject({ title: "BUG: unable to handle kernel NULL pointer dereference in bar", address: "0x10", access: "write" });
+    const amd = parseConsoleLog("AMD-Vi: Event logged [IO_PAGE_FAULT device=28:00.0 domain=0x0035 address=0x7fffff00000 flags=0x0000]\n", "a.log").crash!;
+    expect(amd).toMatchObject({ kind: "iommu-fault", device: "0000:28:00.0", dmaAddress: 0x7fffff00000n });
+  });
+
+  it("keeps one machine hint of each kind however many oopses repeat it", () => {
+    const log = "RIP: 0010:a+0x1/0x2\nRSP: 0018:ffffc900\nRIP: 0010:b+0x1/0x2\nCPU: 0 PID: 1 Comm: x Not tainted 6.1.0 #1\n";
+    expect(parseConsoleLog(log, "h.log").machine).toEqual([
+      { arch: "x86_64", source: "h.log:1" },
+      { kernel: "6.1.0", source: "h.log:4" },
+    ]);
+  });
+
   it("strips printk timestamps and caller tags from the report text", () => {
     const c = parseConsoleLog("[  812.000456][ T4242] BUG: KASAN: use-after-free in foo+0x1/0x2\n[  812.000457][ T4242] Read of size 8 at addr ffff888000000010 by task java/4242\n", "t.log").crash!;
     expect(c.text).toBe("BUG: KASAN: use-after-free in foo+0x1/0x2\nRead of size 8 at addr ffff888000000010 by task java/4242");

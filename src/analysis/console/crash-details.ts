@@ -38,9 +38,9 @@ const KASAN_ACCESS = /(Read|Write) of size ([0-9]+) at addr ([0-9a-f]+) by task 
 const KASAN_TAG_ACCESS = /(Read|Write) at addr ([0-9a-f]+) by task (\S+)\/([0-9]+)/;
 const KASAN_RANGE = /null-ptr-deref in range \[0x([0-9a-f]+)-0x[0-9a-f]+\]|probably for non-canonical address 0x([0-9a-f]+)/;
 const KFENCE_ACCESS = /^(?:Use-after-free|Out-of-bounds|Invalid) (read|write) at 0x([0-9a-f]+)/;
-const X86_PF_ADDR = /unable to handle (?:page fault for address: |kernel paging request at |kernel NULL pointer dereference at )([0-9a-f]+)/;
+const X86_PF_ADDR = /(?:unable to handle (?:page fault for address: |kernel paging request at |kernel NULL pointer dereference at )|kernel NULL pointer dereference, address: )([0-9a-f]+)/;
 const X86_PF_ACCESS = /#PF: (?:supervisor|user) (read|write|instruction fetch) access/;
-const PPC_FAULT = /Unable to handle kernel data access on (read|write) at 0x([0-9a-f]+)/;
+const PPC_FAULT = /(?:Unable to handle kernel data access|Kernel NULL pointer dereference) on (read|write) at 0x([0-9a-f]+)/;
 const ARM_FAULT = /Unable to handle kernel (?:paging request|NULL pointer dereference|access to user memory) at virtual address ([0-9a-f]+)/;
 const ARM_WNR = /WnR = ([01])/;
 const CPU_LINE = /^CPU: ([0-9]+) (?:UID: [0-9]+ )?PID: ([0-9]+) Comm: (\S+) (?:Not tainted +|Tainted: [A-Z ]*)([^\s#]\S*)/;

@@ -37,6 +37,7 @@ export function parseConsoleLog(text: string, name: string): ConsoleFacts {
   const layoutEvents: MemoryLayoutEvent[] = [];
   let machine: MachineHints[] = [];
   let kernel: string | null = null;
+  const seenHints = new Set<string>();
   for (const line of lines) {
     // Sources are built only for lines that give something (most give nothing).
     const pair = deviceDriverOf(line, "");
@@ -46,7 +47,12 @@ export function parseConsoleLog(text: string, name: string): ConsoleFacts {
     const hint = machineHintOf(line, `${name}:${line.no}`);
     if (hint) {
       if (hint.kernel) kernel ??= hint.kernel;
-      if (machine.length < 64) machine.push(hint);
+      // Every oops repeats its register names: keep the first hint of each kind.
+      const key = `${hint.arch}|${hint.pageSize}|${hint.endianness}|${hint.kernel}`;
+      if (!seenHints.has(key)) {
+        seenHints.add(key);
+        machine.push(hint);
+      }
     }
   }
   // The powerpc banner states endianness; register-only guesses must not contradict it.
