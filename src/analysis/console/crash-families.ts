@@ -689,12 +689,12 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   },
   {
     header: "VFS: Close: file count is 0",
-    kind: "use-after-free",
+    kind: "vfs",
     formats: [{ title: /VFS: Close: file count is 0/, fmt: "VFS: Close: file count is zero (use-after-free)", noStackTrace: true }],
   },
   {
     header: "VFS: Busy inodes after unmount",
-    kind: "use-after-free",
+    kind: "vfs",
     formats: [{ title: /VFS: Busy inodes after unmount/, fmt: "VFS: Busy inodes after unmount (use-after-free)", noStackTrace: true }],
   },
   {
