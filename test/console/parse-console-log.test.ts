@@ -114,6 +114,13 @@ describe("parseConsoleLog", () => {
     expect(smmu.devices).toEqual([{ device: "15000000.iommu", driver: "arm-smmu", source: "s.log:1" }]);
   });
 
+  it("does not take DMA-API boot messages for errors", () => {
+    const boot = "[    0.5] DMA-API: preallocated 65536 debug entries\n[    0.5] DMA-API: debugging enabled by kernel config\n";
+    expect(parseConsoleLog(boot, "b.log").crash).toBeNull();
+    const touch = parseConsoleLog("[ 9.1] DMA-API: mlx5_core 0000:01:00.0: cpu touching an active dma mapped cacheline [cln=0x00000882300]\n", "t.log").crash!;
+    expect(touch).toMatchObject({ kind: "dma-api", title: "DMA-API: cpu touching an active dma mapped cacheline", device: "0000:01:00.0" });
+  });
+
   it("reads memory hot-remove and offline lines as layout events", () => {
     const log = [
       "[  700.100000] pseries-hotplug-mem: Attempting to hot-remove 1 LMB(s) at 80000011",

@@ -27,7 +27,8 @@ export const DEVICE_FAULT_FAMILIES: readonly DeviceFaultFamily[] = [
   {
     kind: "dma-api",
     bugType: "dma-api",
-    start: /DMA-API: (?:\S+ \S+: )?([^[]*)/,
+    // Only the errors of kernel/dma/debug.c: "DMA-API: preallocated 65536 debug entries" is boot chatter.
+    start: /DMA-API: (?:\S+ \S+: )?((?:device driver |cpu touching |exceeded |mapping sg segment )[^[]*)/,
     title: (m) => `DMA-API: ${m[1].trim().replace(/[.:]$/, "")}`,
   },
   {
