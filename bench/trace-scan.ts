@@ -144,6 +144,9 @@ async function main(): Promise<void> {
     // gzip: the first quarter of the file, compressed at the default level, as bundles ship.
     spawnSync("sh", ["-c", `head -c ${Math.floor(size / 4)} '${path}' | gzip -6 > '${gzPath}'`]);
     const gz = runChild("gzip", gzPath);
+    // Reference: how fast gzip itself decompresses the same file on this machine.
+    const z = spawnSync("bash", ["-c", `TIMEFORMAT='%R %U %S'; time gzip -dc '${gzPath}' > /dev/null`], { encoding: "utf8" });
+    const [zReal, zUser, zSys] = z.stderr.trim().split("\n").pop()!.split(" ").map(Number);
     const mb = size / 1e6;
     const line = [
       "BENCH trace-scan",
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
       `gzip_mbps=${(gz.bytes / 1e6 / gz.seconds).toFixed(0)}`,
       `gzip_cpu_mbps=${(gz.bytes / 1e6 / gz.cpuSeconds).toFixed(0)}`,
       `gzip_rss_mb=${gz.rssMb.toFixed(0)}`,
+      `gunzip_tool_mbps=${(gz.bytes / 1e6 / zReal).toFixed(0)}`,
+      `gunzip_tool_cpu_mbps=${(gz.bytes / 1e6 / (zUser + zSys)).toFixed(0)}`,
       `gen_s=${genSeconds.toFixed(0)}`,
       `machine="${cpus()[0]?.model.trim()} x${cpus().length}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}"`,
     ].join(" ");

@@ -1,8 +1,11 @@
 import fc from "fast-check";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ARCH_DEFAULTS } from "../../src/analysis/model/machine.js";
 import { FtraceLineCursor } from "../../src/analysis/trace/ftrace-line-parser.js";
 import { scanTraces, type TraceScanInput } from "../../src/analysis/trace/scan-traces.js";
+import { TraceCmdWriter } from "../../src/simulator/writers/trace-cmd-writer.js";
+import * as tp from "../../src/simulator/writers/tracepoint-fields.js";
 import { artifactOf, noise, render, type StoryItem } from "./trace-fixture.js";
 
 const A = "0000:01:00.0";
@@ -101,5 +104,25 @@ describe("text encoding", () => {
     const text = (await render(story, { format: "ftrace", pageShift: 12 })).replace(/java-4242/g, "jävä-4242");
     const f = await scanTraces([artifactOf("t", "ftrace", text)], input);
     expect(f.timeline.find((t) => t.event === "page_alloc")?.task).toBe("jävä");
+  });
+});
+
+describe("trace-cmd report of several inputs", () => {
+  it("reads lines that carry a file prefix", async () => {
+    const out = new PassThrough();
+    const parts: Buffer[] = [];
+    out.on("data", (d: Buffer) => parts.push(d));
+    const w = new TraceCmdWriter(out, { cpus: 4, filePrefix: "node1.dat" });
+    await w.write({ ts: 110.1, cpu: 2, task: "kworker/u16:3", pid: 310, event: "dma_map_page", fields: tp.dmaMapPage({ device: A, dir: "FROM_DEVICE", dmaAddr: 0xfffff000n, size: 4096, physAddr: 0x54d7000n }) });
+    w.dropped(1, 12);
+    await w.write({ ts: 111, cpu: 2, task: "kworker/u16:3", pid: 310, event: "mm_page_free", fields: tp.mmPageFree({ pfn: 0x54d7n, order: 0 }) });
+    await w.write({ ts: 111.5, cpu: 3, task: "java", pid: 4242, event: "mm_page_alloc", fields: tp.mmPageAlloc({ pfn: 0x54d7n, order: 0 }) });
+    await w.end();
+    const text = Buffer.concat(parts).toString("utf8");
+    expect(text).toContain("node1.dat:");
+    const f = await scanTraces([artifactOf("report.txt", "trace-cmd", text)], input);
+    const ev = f.evidence.find((e) => e.claim.includes("stale-dma-after-free"));
+    expect(ev?.claim).toContain("lost 12 events on CPU 1");
+    expect(f.timeline.find((t) => t.step === 3)).toMatchObject({ task: "java", pid: 4242, cpu: 3 });
   });
 });
