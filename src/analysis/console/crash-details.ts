@@ -86,6 +86,8 @@ export function frameName(text: string): { name: string; file: string | null } |
   return null;
 }
 
+const FRAME_LIKE = /^ *(?:\[<?[0-9a-f]+>?\] ){0,2}[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x/;
+const REGISTERS_LIKE = /^[A-Z][A-Z0-9]{1,3}: ?[0-9a-f]{4}/;
 const OFFSET = /\+0x[0-9a-f]+\/0x[0-9a-f]+/;
 const STACK_MARKERS = /^\s*(?:<\/?(?:IRQ|TASK|NMI|EOI|SOFTIRQ)>|--- interrupt|Exception stack|\s*$)/;
 
@@ -129,6 +131,12 @@ export function extractCrashDetails(lines: readonly ConsoleLine[], prefix: reado
   const all = [...prefix.map((l) => l.text), ...texts];
   for (const t of all) {
     let m: RegExpExecArray | null;
+    d.arch ??= toArchFromRegisters(t);
+    // Most report lines are frames or register dumps, which state none of the fields below.
+    if (FRAME_LIKE.test(t) || REGISTERS_LIKE.test(t)) {
+      if (inPoisonDump && poisonDump) inPoisonDump = false;
+      continue;
+    }
     if (d.address === null && (m = KASAN_ACCESS.exec(t))) {
       d.access = m[1] === "Read" ? "read" : "write";
       d.size = Number(m[2]);
@@ -167,7 +175,6 @@ export function extractCrashDetails(lines: readonly ConsoleLine[], prefix: reado
     if (d.modules.length === 0 && (m = MODULES.exec(t))) {
       d.modules = m[1].trim().split(/\s+/).filter(Boolean).map((s) => s.replace(/\(.*$/, "")).filter((s) => /^[A-Za-z0-9_-]+$/.test(s));
     }
-    d.arch ??= toArchFromRegisters(t);
     if (objectStart === null && (m = KASAN_OBJECT.exec(t))) objectStart = hex(m[1]);
     if (d.object === null && objectStart !== null && (m = KASAN_CACHE.exec(t))) {
       d.object = { start: objectStart, size: Number(m[2]), cache: m[1] };
