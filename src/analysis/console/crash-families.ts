@@ -68,7 +68,7 @@ const warningStack = (...skip: string[]): StackSpec => ({
 
 const LOCK_AT = String.raw`at: (?:{{PC}} +)?{{FUNC}}`;
 const IRQ_SAFE_AT = /IN-(?:HARD|SOFT)IRQ-[RW]+ at:/;
-const IRQ_ENTRY = /apic_timer_interrupt|\(__irq_svc\)|el1_irq|el1h_64_irq/;
+const IRQ_ENTRY = /apic_timer_interrupt|\(__irq_svc[+)]|el1_irq|el1h_64_irq/;
 /** A lock's acquisition site: "at: func+0x.." or "[<ffffffff81234567>] func+0x..". */
 const LOCK_FRAME = pattern(String.raw`(?:at: (?:{{PC}} +)?|{{PC}} +){{FUNC}}`);
 /** Unlock imbalance: the release site, then the stack of the releasing task. */

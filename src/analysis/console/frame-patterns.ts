@@ -97,6 +97,6 @@ export const COMMON_SKIPS: readonly string[] = [
   "^mark_buffer_dirty", "^drop_nlink", "^dput$", "^fast_dput", "^iput$", "^aes_encrypt", "^strstr",
   "^mutex_", "^__mutex_", "^rt_mutex_", "owner_on_cpu", "^fs_reclaim", "^trace_hardirqs",
   "^__do_kernel_fault", "^vmalloc_fault", "^__should_fail", "should_fail", "taint", "fortify",
-  "do_tag_check_fault", "do_translation_fault", "do_mem_abort", "^el[01]h?_",
+  "^unlock_page$", "do_tag_check_fault", "do_translation_fault", "do_mem_abort", "^el[01]h?_",
   "seqprop_assert", "queue_delayed_work", "^sk_stop_timer", "alloc_frozen_pages", "^__?alloc_pages", "timer_delete", "insert_work", "hex_dump",
 ];
