@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { parseConsoleLog } from "../../src/analysis/console/index.js";
 import { findCorruptedRegion, loadMemory, type MemoryFindings, type MemoryLoad } from "../../src/analysis/memory/index.js";
 import type { Artifact, ArtifactKind } from "../../src/analysis/model/artifact.js";
+import type { CrashReport } from "../../src/analysis/model/crash.js";
 import { ARCH_DEFAULTS, resolveMachine, type Arch, type MachineFacts } from "../../src/analysis/model/machine.js";
 import { SymbolMap } from "../../src/analysis/symbols/symbol-map.js";
 
@@ -92,8 +93,9 @@ export interface AnalysedBundle {
 }
 
 /** Console log + memory artifacts + System.map, analysed as the pipeline does. */
-export async function analyse(opts: { arch: Arch; console: string | null; memory: Artifact[]; systemMap?: string | null; dmaAddresses?: bigint[] }): Promise<AnalysedBundle> {
+export async function analyse(opts: { arch: Arch; console: string | null; memory: Artifact[]; systemMap?: string | null; dmaAddresses?: bigint[]; crash?: CrashReport }): Promise<AnalysedBundle> {
   const facts = opts.console ? parseConsoleLog(opts.console, "console.log") : null;
+  if (facts && opts.crash) facts.crash = opts.crash;
   const provisional = resolveMachine(facts?.machine ?? [], { arch: opts.arch });
   const load = await loadMemory(opts.memory, provisional);
   const machine = resolveMachine([...load.hints, ...(facts?.machine ?? [])], { arch: opts.arch });
@@ -109,4 +111,12 @@ export const PPC = ARCH_DEFAULTS.ppc64le;
 /** Writes a little-endian (or big-endian) 64-bit value into bytes. */
 export function put64(bytes: Uint8Array, at: number, v: bigint, little = true): void {
   new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(at, BigInt.asUintN(64, v), little);
+}
+
+/** A crash report as the console part would hand it over, for report kinds whose details live in `text`. */
+export function crashReport(kind: string, title: string, text: string): CrashReport {
+  return {
+    title, kind, frame: null, address: null, access: null, size: null, task: null, pid: null, cpu: null, modules: [], stack: [], arch: null, kernel: null,
+    bugType: null, object: null, corrupted: null, pfn: null, device: null, dmaAddress: null, files: [], source: "console.log:1", text,
+  };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { writeCrashRd } from "../../src/simulator/writers/crash-rd-writer.js";
 import { writeHexdump } from "../../src/simulator/writers/hexdump-writer.js";
 import { writeXxd } from "../../src/simulator/writers/xxd-writer.js";
-import { analyse, artifact, kernelPage, put64, roceFrame, X86 } from "./bundle-builder.js";
+import { analyse, artifact, crashReport, kernelPage, put64, roceFrame, X86 } from "./bundle-builder.js";
 
 // x86_64, 4 KiB pages, 64-byte cache lines, linear map at 0xffff888000000000.
 
@@ -123,7 +123,7 @@ ${stack("  301.500200", ["dump_stack_lvl+0x5d/0x80", "check_bytes_and_report.col
     expect(findings.region?.granule).toBe(64);
     const oob = findings.evidence.find((e) => e.verdict === "out-of-bounds");
     expect(oob?.claim).toContain("right past the end of the 192-byte kmalloc-192 object at 0x12345000");
-    expect(findings.region?.content).toBe("bytes 65 74 68 30 (the 32-bit value 0x30687465)");
+    expect(findings.region?.content).toBe("bytes 65 74 68 30: the 32-bit value 0x30687465");
   });
 
   it("out-of-bounds from KASAN's own bounds, with no dump: says which frame to dump", async () => {
@@ -234,5 +234,35 @@ describe("hashed addresses in the report", () => {
     expect(findings.region?.end).toBe(0x3f2a1125n);
     expect(findings.region?.granule).toBe(4);
     expect(findings.evidence.find((e) => e.verdict === "bit-flip")?.claim).toContain("bit 1");
+  });
+});
+
+describe("list_debug reports", () => {
+  it("list_del corruption: the region is the prev->next word the report names, with its value", async () => {
+    const base = 0x12d4c000n;
+    const page = kernelPage(X86, 4096, base, 77);
+    put64(page, 0x9c0, 0xffff888012d4e5c0n);
+    const consoleLog = `[  183.399146] list_del corruption. prev->next should be ffff888012d4c200, but was ffff888012d4e5c0. (prev=ffff888012d4c9c0)
+[  183.411000] kernel BUG at lib/list_debug.c:62!
+`;
+    const crash = crashReport("list-corruption", "BUG: corrupted list in __list_del_entry_valid_or_report", consoleLog);
+    const { findings } = await analyse({ arch: "x86_64", console: consoleLog, crash, memory: [artifact("mem.hex", "hexdump", writeHexdump(base, page))] });
+    // Live kernel memory with nothing foreign in it: the word the report names is the region.
+    expect(findings.region?.start).toBe(0x12d4c9c0n);
+    expect(findings.region?.end).toBe(0x12d4c9c8n);
+    expect(findings.region?.content).toBe("bytes c0 e5 d4 12 80 88 ff ff: the 64-bit value 0xffff888012d4e5c0, a pointer into the linear map");
+    expect(findings.evidence[0].claim).toBe("prev->next at 0x12d4c9c0 holds 0xffff888012d4e5c0 where 0xffff888012d4c200 was expected");
+    expect(findings.frames).toEqual([0x12d4cn]);
+  });
+
+  it("list_del on an entry already deleted: LIST_POISON1 means use after list_del", async () => {
+    const consoleLog = `[  90.000000] list_del corruption, ffff888012d4c9c0->next is LIST_POISON1 (dead000000000100)
+[  90.000010] kernel BUG at lib/list_debug.c:56!
+`;
+    const crash = crashReport("list-corruption", "BUG: corrupted list in __list_del_entry_valid_or_report", consoleLog);
+    const { findings } = await analyse({ arch: "x86_64", console: consoleLog, crash, memory: [] });
+    expect(findings.region?.start).toBe(0x12d4c9c0n);
+    expect(findings.evidence.find((e) => e.verdict === "use-after-free")?.claim).toContain("holds list poison 0xdead000000000100");
+    expect(findings.missing.join()).toContain("a dump of frame 0x12d4c");
   });
 });

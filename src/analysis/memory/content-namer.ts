@@ -16,6 +16,18 @@ export interface NamedContent {
   payload: Payload | null;
 }
 
+const WORD_NAMES: Partial<Record<WordClass, string>> = {
+  linear: "a pointer into the linear map",
+  text: "a pointer to a kernel symbol",
+  module: "a pointer into a module",
+  vmalloc: "a vmalloc pointer",
+  vmemmap: "a struct page pointer",
+  poison: "a poison value",
+  pte: "a page-table entry",
+  small: "a small integer",
+  ascii: "ASCII text",
+};
+
 const FOREIGN: ReadonlySet<ContentKind> = new Set(["packet", "nvme", "block-data", "ascii", "high-entropy"]);
 
 /** `address` is the physical address of bytes[0]; word classification uses 8-byte aligned words. */
@@ -24,6 +36,14 @@ export function nameContent(bytes: Uint8Array, address: bigint, words: WordClass
   if (bytes.length === 0) return mk("unknown", "nothing");
   if (bytes.every((b) => b === 0)) return mk("zero", `${bytes.length} zero bytes`);
   if (bytes.length < 8) return mk("value", valueText(bytes, little));
+  if (bytes.length === 8 && address % 8n === 0n) {
+    // One word: its value, and what kind of value it is.
+    const v = words.word(bytes, 0);
+    const cls = words.classify(v, bytes, 0);
+    const what = WORD_NAMES[cls] ?? "";
+    const sym = cls === "text" ? words.symbolOf(v) : null;
+    return mk("value", `${valueText(bytes, little)}${what ? `, ${what}${sym ? ` (${sym})` : ""}` : ""}`);
+  }
   const packet = decodeEthernet(bytes, 0) ?? decodeInfiniband(bytes, 0) ?? findPacket(bytes, 0, Math.min(bytes.length, 64));
   if (packet) return mk(packet.kind, packet.description, packet);
   const storage = decodeStorage(bytes, 0);
@@ -43,7 +63,7 @@ function valueText(bytes: Uint8Array, little: boolean): string {
   if (bytes.length === 8 || bytes.length === 4 || bytes.length === 2) {
     let v = 0n;
     for (let i = 0; i < bytes.length; i++) v = (v << 8n) | BigInt(bytes[little ? bytes.length - 1 - i : i]);
-    return `bytes ${hex} (the ${bytes.length * 8}-bit value 0x${v.toString(16)})`;
+    return `bytes ${hex}: the ${bytes.length * 8}-bit value 0x${v.toString(16)}`;
   }
   return `bytes ${hex}`;
 }

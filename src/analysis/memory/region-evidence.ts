@@ -29,6 +29,7 @@ export interface EvidenceInput {
 
 /** How far past an object's end an access still counts as overrunning it (KASAN reports "N bytes to the right"). */
 const RED_ZONE_REACH = 64n;
+const LIST_POISONS = new Set([0xdead000000000100n, 0xdead000000000122n, 0x5deadbeef0000100n, 0x5deadbeef0000122n, 0x100n, 0x122n]);
 /** Small writes: a field or two, what a stale pointer's store leaves behind. */
 const FIELD_BYTES = 16n;
 
@@ -42,6 +43,18 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
   const pageText = sizeText(machine.pageSize);
   const dmaInPage = dma.filter((d) => d / ps === region.start / ps);
   const foreign = content?.foreign ?? false;
+
+  // A list_debug report: what the list pointer holds instead of its neighbour's address.
+  const list = stated.listPointer;
+  if (list && list.at >= region.start && list.at < region.end) {
+    if (LIST_POISONS.has(list.actual)) {
+      out.push({ claim: `the list entry's ${list.field.split("->")[1]} pointer at ${hex(list.at)} holds list poison ${hex(list.actual)}: the entry was used after list_del`, weight: 0.5, source: stated.source, verdict: "use-after-free", facet: "crash-report" });
+    } else if (c.method === "stated") {
+      const expected = list.expected !== null ? ` where ${hex(list.expected)} was expected` : "";
+      out.push({ claim: `${list.field} at ${hex(list.at)} holds ${hex(list.actual)}${expected}`, weight: 0.15, source: stated.source, verdict: "software-corruption", facet: "crash-report" });
+      return out;
+    }
+  }
 
   // DMA address match: the strongest tie between a region and a device.
   if (dma.includes(region.start)) {
