@@ -15,6 +15,7 @@ interface SimulateFlags {
   gap: number;
   lost: number;
   memory: MemoryFormat;
+  kernel: "current" | "legacy";
   list?: boolean;
   all?: boolean;
 }
@@ -74,6 +75,7 @@ export function registerSimulate(program: Command): void {
     .option("--gap <duration>", "time between the story's key events: 250us, 0.5ms, 2s, 3m", parseGap, 2)
     .option("--lost <count>", "lost-events markers to scatter in the trace (on CPUs the story does not use)", parseCount, 0)
     .option("--memory <format>", "hexdump, xxd, rd (crash utility) or vmcore (ELF core)", oneOf(["hexdump", "xxd", "rd", "vmcore"] as const), "hexdump")
+    .option("--kernel <era>", "current (6.12 formats) or legacy (4.18, as RHEL 8: decimal pfns, older report lines)", oneOf(["current", "legacy"] as const), "current")
     .action(async (scenario: string | undefined, flags: SimulateFlags) => {
       if (flags.list) {
         for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(26)} ${s.defaultArch.padEnd(8)} ${s.summary}\n`);
@@ -99,6 +101,7 @@ export function registerSimulate(program: Command): void {
           gap: flags.gap,
           lost: flags.lost,
           memory: flags.memory,
+          kernel: flags.kernel,
           onProgress: progress ? (n) => process.stderr.write(`\r${name}: ${(n / 1e6).toFixed(1)}M of ${(flags.noise / 1e6).toFixed(1)}M events`) : undefined,
         };
         try {

@@ -9,7 +9,7 @@ import type { Arch } from "../analysis/model/machine.js";
 import { toJsonlEvent, toTraceEvent } from "./bundle/trace-event-adapter.js";
 import { exampleOwner } from "./bundle/example-owners.js";
 import { KernelSymbols } from "./machine/kernel-symbols.js";
-import { simMachine, type SimMachine } from "./machine/sim-machine.js";
+import { simMachine, type KernelEra, type SimMachine } from "./machine/sim-machine.js";
 import type { MemorySpan, ScenarioPlan } from "./model/scenario-plan.js";
 import { isLostMarker } from "./model/sim-trace-event.js";
 import type { Truth } from "./model/truth.js";
@@ -46,8 +46,10 @@ export interface SimulateOptions {
   /** Lost-events markers in the trace (default 0). */
   lost?: number;
   memory?: MemoryFormat;
-  /** printk caller tags `[ T4242]` on the console (default: decided by the seed). */
+  /** printk caller tags `[ T4242]` on the console (default: decided by the seed; never on legacy kernels). */
   callerTag?: boolean;
+  /** Kernel generation whose formats the bundle uses (default current). */
+  kernel?: KernelEra;
   /** Progress callback with the number of trace events written so far. */
   onProgress?: (eventsWritten: number) => void;
 }
@@ -60,10 +62,11 @@ export async function simulate(scenario: string, options: SimulateOptions): Prom
   if (!def.arches.includes(arch)) throw new Error(`scenario ${def.name} happens on ${def.arches.join(" or ")}, not ${arch}`);
   if (options.gap !== undefined && !(options.gap > 0)) throw new Error(`--gap must be a positive number of seconds, got ${options.gap}`);
   const root = new SeededRandom(seed);
-  const machine = simMachine(arch, options.pageSize);
+  const machine = simMachine(arch, options.pageSize, options.kernel ?? "current");
   const symbols = new KernelSymbols(machine, root.fork(1));
   const storyRng = root.fork(2);
-  const plan = def.run({ machine, symbols, rng: storyRng, gap: options.gap ?? 2, callerTag: options.callerTag ?? storyRng.chance(0.5) });
+  const callerTag = options.callerTag ?? (machine.era === "current" && storyRng.chance(0.5));
+  const plan = def.run({ machine, symbols, rng: storyRng, gap: options.gap ?? 2, callerTag });
 
   await mkdir(options.out, { recursive: true });
   const files: Truth["files"] = [];
@@ -175,9 +178,15 @@ async function writeTrace(path: string, format: TraceFormat, gzip: boolean, plan
     }
     await w.end();
   } else {
-    const w = format === "ftrace" ? new FtraceWriter(sink) : new TraceCmdWriter(sink, { cpus: Math.min(m.cpus, 16) });
+    // Kernels before 5.14 print decimal pfns and (before 5.x) four flag columns; record-tgid is a seed's choice.
+    const legacy = m.era === "legacy";
+    const pfnRadix = legacy ? 10 : 16;
+    const w =
+      format === "ftrace"
+        ? new FtraceWriter(sink, { flagColumns: legacy ? 4 : 5, pfnRadix, tgid: !legacy && rng.chance(0.3) })
+        : new TraceCmdWriter(sink, { cpus: Math.min(m.cpus, 16), pfnRadix });
     for (const item of mergeByTime(plan.events, noise)) {
-      const ok = isLostMarker(item) ? (w instanceof FtraceWriter ? w.lost(item.cpu, item.count) : w.dropped(item.cpu, item.count)) : w.event(toTraceEvent(item));
+      const ok = isLostMarker(item) ? (w instanceof FtraceWriter ? w.lost(item.cpu, item.count) : w.dropped(item.cpu, item.count)) : w.event(toTraceEvent(item, pfnRadix));
       if (++written % 65536 === 0) o.onProgress?.(written);
       if (!ok) await w.drained();
     }

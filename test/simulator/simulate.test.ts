@@ -135,6 +135,22 @@ describe("simulate", () => {
     }
   });
 
+  it("writes a legacy kernel's formats: decimal pfns, four flag columns, older report lines", async () => {
+    const dir = join(root, "legacy");
+    const t = await simulate("stale-dma-x86-nvme", { out: dir, seed: 5, noise: 500, kernel: "legacy" });
+    const lines = await traceLines(dir);
+    const alloc = lines.find((l) => l.includes("mm_page_alloc:") && l.includes(`pfn=${BigInt(t.frames[0]).toString(10)} `));
+    expect(alloc).toMatch(/\[\d{3}\] \.{4} +\d+\.\d{6}: mm_page_alloc: /);
+    const console = await readFile(join(dir, "console.log"), "utf8");
+    expect(console).toContain("general protection fault: 0000 [#1] SMP NOPTI");
+    expect(console).toMatch(/CPU: 4 PID: \d+ Comm: find Not tainted 4\.18\.0-/);
+    expect(console).not.toContain("<TASK>");
+    const slub = await simulate("uaf-slub", { out: join(root, "legacy-slub"), seed: 5, noise: 100, kernel: "legacy" });
+    const slubLog = await readFile(join(root, "legacy-slub", "console.log"), "utf8");
+    expect(slubLog).toMatch(new RegExp(`INFO: 0x[0-9a-f]{16}-0x[0-9a-f]{16} @offset=\\d+\\. First byte 0x[0-9a-f]+ instead of 0x6b`));
+    expect(slub.verdict).toBe("use-after-free");
+  });
+
   it("refuses what it cannot simulate, in plain words", async () => {
     await expect(simulate("no-such-story", { out: join(root, "x") })).rejects.toThrow(/unknown scenario "no-such-story"; known: stale-dma-power/);
     await expect(simulate("stale-dma-power", { out: join(root, "x"), arch: "x86_64" })).rejects.toThrow(/happens on ppc64le or ppc64, not x86_64/);

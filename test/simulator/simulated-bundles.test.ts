@@ -9,13 +9,15 @@ import { analyzeSimulated, mismatches } from "./truth-check.js";
 /**
  * The whole analysis (ingest + analyzeBundle, with examples/casefile.yml's owner rules) on
  * simulated bundles, asserted against each bundle's truth.json: verdict, region bounds, frames,
- * suspect and owner. Every scenario runs with three realism variants (seed, trace format,
- * compression, memory format, lost events, time between key events) on each arch it supports.
+ * suspect and owner. Every scenario runs with four realism variants (seed, trace format,
+ * compression, memory format, lost events, time between key events, kernel generation) on each
+ * arch it supports.
  */
 const VARIANTS: Omit<SimulateOptions, "out">[] = [
   { seed: 11, traceFormat: "trace-cmd", gzip: true, memory: "xxd", gap: 0.0004, noise: 3000 },
   { seed: 12, traceFormat: "jsonl", memory: "rd", lost: 5, gap: 90, noise: 3000 },
   { seed: 13, traceFormat: "ftrace", memory: "vmcore", gap: 2, noise: 3000 },
+  { seed: 14, kernel: "legacy", traceFormat: "ftrace", memory: "hexdump", gap: 1, noise: 3000 },
 ];
 
 /**
@@ -43,7 +45,7 @@ describe("analysis of simulated bundles agrees with their truth.json", () => {
     const arches = [...new Set([scenario.defaultArch, ...scenario.arches.filter((a) => a !== "ppc64")])];
     for (const variant of VARIANTS) {
       for (const arch of arches) {
-        it(`${scenario.name} on ${arch}, seed ${variant.seed} (${variant.traceFormat}${variant.gzip ? ".gz" : ""}, ${variant.memory})`, async () => {
+        it(`${scenario.name} on ${arch}, seed ${variant.seed} (${variant.kernel ?? "current"} kernel, ${variant.traceFormat}${variant.gzip ? ".gz" : ""}, ${variant.memory})`, async () => {
           const dir = join(root, `${scenario.name}-${arch}-${variant.seed}`);
           const truth = await simulate(scenario.name, { ...variant, arch, out: dir });
           const verdict = await analyzeSimulated(dir);

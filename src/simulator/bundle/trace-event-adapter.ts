@@ -21,14 +21,14 @@ import {
  * fields for ftrace / trace-cmd, the generic event for JSON Lines. Hot path for noise: no
  * per-event allocation beyond the result.
  */
-export function toTraceEvent(e: SimTraceEvent): TraceEvent {
+export function toTraceEvent(e: SimTraceEvent, pfnRadix: 16 | 10 = 16): TraceEvent {
   if (!e.key) {
     // Noise hot path: the four commonest tracepoints formatted straight from numbers, in the
     // layouts of tracepoint-fields.ts (no BigInt, no field tuples): about twice as fast.
-    const fields = fastFields(e);
-    if (fields !== null) return { ts: e.ts, cpu: e.cpu, task: e.task, pid: e.pid, event: e.name, fields };
+    const fields = fastFields(e, pfnRadix);
+    if (fields !== null) return { ts: e.ts, cpu: e.cpu, task: e.task, pid: e.pid, tgid: e.pid, event: e.name, fields };
   }
-  const base = { ts: e.ts, cpu: e.cpu, task: e.task, pid: e.pid, stack: e.stack };
+  const base = { ts: e.ts, cpu: e.cpu, task: e.task, pid: e.pid, tgid: e.pid, stack: e.stack };
   switch (e.name) {
     case "dma_map_page":
       return { ...base, event: e.name, fields: dmaMapPage({ device: e.device, dir: e.dir === "NONE" ? "BIDIRECTIONAL" : e.dir, dmaAddr: BigInt(e.dmaAddr), size: e.size, physAddr: BigInt(e.phys) }) };
@@ -73,12 +73,12 @@ export function toTraceEvent(e: SimTraceEvent): TraceEvent {
   }
 }
 
-function fastFields(e: SimTraceEvent): string | null {
+function fastFields(e: SimTraceEvent, pfnRadix: 16 | 10): string | null {
   switch (e.name) {
     case "mm_page_alloc":
-      return "page=" + e.page + " pfn=0x" + e.pfn.toString(16) + " order=" + e.order + " migratetype=" + e.migratetype + " gfp_flags=" + e.gfp;
+      return "page=" + e.page + " pfn=" + (pfnRadix === 16 ? "0x" + e.pfn.toString(16) : String(e.pfn)) + " order=" + e.order + " migratetype=" + e.migratetype + " gfp_flags=" + e.gfp;
     case "mm_page_free":
-      return "page=" + e.page + " pfn=0x" + e.pfn.toString(16) + " order=" + e.order;
+      return "page=" + e.page + " pfn=" + (pfnRadix === 16 ? "0x" + e.pfn.toString(16) : String(e.pfn)) + " order=" + e.order;
     case "dma_map_page":
       return e.device + " dir=" + e.dir + " dma_addr=" + e.dmaAddr.toString(16) + " size=" + e.size + " phys_addr=" + e.phys.toString(16) + " attrs=";
     case "dma_unmap_page":

@@ -101,7 +101,7 @@ export function modulesLinkedIn(modules: readonly string[]): string {
 /** `CPU: 3 UID: 0 PID: 4242 Comm: java Not tainted 6.12.0 #1` and `Hardware name:` */
 export function cpuLine(c: ReportContext): string[] {
   return [
-    `CPU: ${c.cpu} UID: ${c.uid ?? 0} PID: ${c.pid} Comm: ${c.comm} ${c.tainted ? "Tainted: " + c.tainted : "Not tainted"} ${c.machine.kernel} #1`,
+    `CPU: ${c.cpu}${c.machine.era === "legacy" ? "" : ` UID: ${c.uid ?? 0}`} PID: ${c.pid} Comm: ${c.comm} ${c.tainted ? "Tainted: " + c.tainted : "Not tainted"} ${c.machine.kernel} #1`,
     `Hardware name: ${c.machine.hardware}`,
   ];
 }
@@ -124,6 +124,7 @@ export function callTrace(c: ReportContext, frames: readonly string[], moduleOf:
     });
     return out;
   }
+  if (c.machine.era === "legacy") return ["Call Trace:", ...frames.map((fn) => " " + c.symbols.frame(fn, moduleOf(fn)))];
   return ["Call Trace:", " <TASK>", ...frames.map((fn) => "  " + c.symbols.frame(fn, moduleOf(fn))), " </TASK>"];
 }
 
@@ -190,7 +191,9 @@ export interface KasanReport {
 }
 
 export function kasanReport(c: ReportContext, k: KasanReport): string[] {
-  const title = k.bugType === "double-free" ? `BUG: KASAN: double-free in ${c.symbols.frame(k.frame)}` : `BUG: KASAN: ${k.bugType} in ${c.symbols.frame(k.frame)}`;
+  const legacy = c.machine.era === "legacy";
+  const bugType = legacy ? k.bugType.replace(/^slab-use-after-free$/, "use-after-free").replace(/^double-free$/, "double-free or invalid-free") : k.bugType;
+  const title = `BUG: KASAN: ${bugType} in ${c.symbols.frame(k.frame)}`;
   const second =
     k.bugType === "double-free"
       ? `Free of addr ${hex16(k.address)} by task ${c.comm}/${c.pid}`
@@ -298,19 +301,20 @@ export function slubReport(c: ReportContext, s: SlubReport): string[] {
     "-----------------------------------------------------------------------------",
     "",
   ];
+  const info = c.machine.era === "legacy" ? "INFO: " : "";
   if (s.range) {
     lines.push(
-      `0x${hex16(s.range.start)}-0x${hex16(s.range.end - 1n)} @offset=${s.range.start - s.slabBase}. First byte 0x${s.range.first.toString(16)} instead of 0x${s.range.expected.toString(16)}`,
+      `${info}0x${hex16(s.range.start)}-0x${hex16(s.range.end - 1n)} @offset=${s.range.start - s.slabBase}. First byte 0x${s.range.first.toString(16)} instead of 0x${s.range.expected.toString(16)}`,
     );
   }
   const age = c.rng.int(200, 90000);
   lines.push(
-    `Allocated in ${c.symbols.frame(s.allocatedIn[0])} age=${age + c.rng.int(1, 5000)} cpu=${c.rng.int(0, c.machine.cpus - 1)} pid=${c.rng.int(300, 30000)}`,
+    `${info}Allocated in ${c.symbols.frame(s.allocatedIn[0])} age=${age + c.rng.int(1, 5000)} cpu=${c.rng.int(0, c.machine.cpus - 1)} pid=${c.rng.int(300, 30000)}`,
     ...s.allocatedIn.slice(1).map((f) => " " + c.symbols.frame(f)),
-    `Freed in ${c.symbols.frame(s.freedIn[0])} age=${age} cpu=${c.rng.int(0, c.machine.cpus - 1)} pid=${c.rng.int(300, 30000)}`,
+    `${info}Freed in ${c.symbols.frame(s.freedIn[0])} age=${age} cpu=${c.rng.int(0, c.machine.cpus - 1)} pid=${c.rng.int(300, 30000)}`,
     ...s.freedIn.slice(1).map((f) => " " + c.symbols.frame(f)),
-    `Slab 0x${hex16(0xffffea0000000000n + ((s.slabBase - c.machine.linearMapBase) >> BigInt(c.machine.pageShift)) * 64n)} objects=${s.objectsPerSlab} used=${s.objectsPerSlab - 1} fp=0x0000000000000000 flags=0x4fff00000000240(workingset|head|node=1|zone=1|lastcpupid=0x7ff)`,
-    `Object 0x${hex16(s.object.start)} @offset=${s.object.start - s.slabBase} fp=0x${hex16(s.object.start + BigInt(s.object.size) * 2n)}`,
+    `${info}Slab 0x${hex16(0xffffea0000000000n + ((s.slabBase - c.machine.linearMapBase) >> BigInt(c.machine.pageShift)) * 64n)} objects=${s.objectsPerSlab} used=${s.objectsPerSlab - 1} fp=0x0000000000000000 flags=0x4fff00000000240(workingset|head|node=1|zone=1|lastcpupid=0x7ff)`,
+    `${info}Object 0x${hex16(s.object.start)} @offset=${s.object.start - s.slabBase} fp=0x${hex16(s.object.start + BigInt(s.object.size) * 2n)}`,
     "",
   );
   lines.push(...sectionDump("Redzone  ", s.object.start - 16n, new Uint8Array(16).fill(0xbb)));
@@ -395,12 +399,18 @@ export function badPageMap(c: ReportContext, b: { pte: bigint; pmd: bigint; addr
 /** x86 `BUG: unable to handle page fault for address:` oops. */
 export function x86PageFault(c: ReportContext, f: { address: bigint; write: boolean; func: string; stack: string[] }): string[] {
   const err = f.write ? 0x0002 : 0x0000;
+  const head =
+    c.machine.era === "legacy"
+      ? [`BUG: unable to handle kernel paging request at ${hex16(f.address)}`, `PGD 3c01067 P4D 3c01067 PUD 0 `, `Oops: ${err.toString(16).padStart(4, "0")} [#1] SMP NOPTI`]
+      : [
+          `BUG: unable to handle page fault for address: ${hex16(f.address)}`,
+          `#PF: supervisor ${f.write ? "write" : "read"} access in kernel mode`,
+          `#PF: error_code(0x${err.toString(16).padStart(4, "0")}) - not-present page`,
+          `PGD 3c01067 P4D 3c01067 PUD 0 `,
+          `Oops: Oops: ${err.toString(16).padStart(4, "0")} [#1] PREEMPT SMP NOPTI`,
+        ];
   return [
-    `BUG: unable to handle page fault for address: ${hex16(f.address)}`,
-    `#PF: supervisor ${f.write ? "write" : "read"} access in kernel mode`,
-    `#PF: error_code(0x${err.toString(16).padStart(4, "0")}) - not-present page`,
-    `PGD 3c01067 P4D 3c01067 PUD 0 `,
-    `Oops: Oops: ${err.toString(16).padStart(4, "0")} [#1] PREEMPT SMP NOPTI`,
+    ...head,
     ...cpuLine(c),
     ...x86Registers(c, f.func),
     `CR2: ${hex16(f.address)} CR3: 00000001${c.rng.int(0x1000000, 0xfffffff).toString(16)}000 CR4: 0000000000770ef0`,
@@ -414,7 +424,9 @@ export function x86PageFault(c: ReportContext, f: { address: bigint; write: bool
 /** x86 general protection fault on a non-canonical pointer (often the bytes of foreign data). */
 export function x86GeneralProtection(c: ReportContext, g: { address: bigint; func: string; stack: string[] }): string[] {
   return [
-    `Oops: general protection fault, probably for non-canonical address 0x${g.address.toString(16)}: 0000 [#1] PREEMPT SMP NOPTI`,
+    c.machine.era === "legacy"
+      ? "general protection fault: 0000 [#1] SMP NOPTI"
+      : `Oops: general protection fault, probably for non-canonical address 0x${g.address.toString(16)}: 0000 [#1] PREEMPT SMP NOPTI`,
     ...cpuLine(c),
     ...x86Registers(c, g.func, { rax: g.address }),
     `CR2: 00007f${c.rng.int(0x10000000, 0xffffffff).toString(16)}0000 CR3: 00000001${c.rng.int(0x1000000, 0xfffffff).toString(16)}000 CR4: 0000000000770ef0`,
@@ -428,7 +440,9 @@ export function x86GeneralProtection(c: ReportContext, g: { address: bigint; fun
 export function ppcDataAccess(c: ReportContext, f: { address: bigint; write: boolean; func: string; caller: string; stack: string[] }): string[] {
   const m = c.machine;
   return [
-    `BUG: Unable to handle kernel data access on ${f.write ? "write" : "read"} at 0x${hex16(f.address)}`,
+    m.era === "legacy"
+      ? `Unable to handle kernel paging request for data at address 0x${hex16(f.address)}`
+      : `BUG: Unable to handle kernel data access on ${f.write ? "write" : "read"} at 0x${hex16(f.address)}`,
     `Faulting instruction address: 0x${hex16(c.symbols.addressIn(f.func))}`,
     `Oops: Kernel access of bad area, sig: 11 [#1]`,
     powerpcBanner(m),
