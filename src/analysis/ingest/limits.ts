@@ -26,6 +26,8 @@ export function formatBytes(n: number): string {
  */
 export class IngestBudget {
   bytesRead = 0;
+  /** Held back for the small files still to come, so an archive bomb cannot crowd them out. */
+  reserved = 0;
   entries = 0;
   memoryHeld = 0;
   private readonly noted = new Set<string>();
@@ -37,11 +39,11 @@ export class IngestBudget {
   ) {}
 
   get bytesLeft(): number {
-    return Math.max(0, this.limits.max_bundle_bytes - this.bytesRead);
+    return Math.max(0, this.limits.max_bundle_bytes - this.reserved - this.bytesRead);
   }
 
   get exhausted(): boolean {
-    return this.bytesRead >= this.limits.max_bundle_bytes;
+    return this.bytesLeft === 0;
   }
 
   /** Counts one archive entry; false once the bundle's entry limit is reached. */

@@ -7,6 +7,9 @@ import { describeError } from "./byte-streams.js";
 import { IngestSession } from "./ingest-session.js";
 import { formatBytes } from "./limits.js";
 
+/** Files up to this size get room kept for them in the bundle. */
+const RESERVED_FILE_BYTES = 16 * 1024 * 1024;
+
 async function ingestFile(session: IngestSession, path: string, size: number): Promise<void> {
   const { limits, budget } = session;
   const warnings: string[] = [];
@@ -59,7 +62,11 @@ async function ingestDirectory(session: IngestSession, dir: string): Promise<voi
  */
 export async function ingestPaths(paths: string[], limits: Limits, name?: string): Promise<Bundle> {
   const session = new IngestSession(limits);
-  for (const path of paths) {
+  // Small plain files later in the list (a console log after an archive) keep their room in
+  // the bundle: a bomb expanding in an earlier archive stops short of it.
+  const small = await Promise.all(paths.map((p) => stat(p).then((st) => (st.isFile() && st.size <= RESERVED_FILE_BYTES ? st.size : 0), () => 0)));
+  for (const [i, path] of paths.entries()) {
+    session.budget.reserved = small.slice(i + 1).reduce((a, b) => a + b, 0);
     try {
       const st = await stat(path);
       if (st.isDirectory()) await ingestDirectory(session, path);
@@ -69,5 +76,6 @@ export async function ingestPaths(paths: string[], limits: Limits, name?: string
       session.artifacts.push(unreadableArtifact(path, [`Cannot be read: ${describeError(e)}.`]));
     }
   }
+  session.budget.reserved = 0;
   return session.bundle(name ?? paths.join(" "));
 }
