@@ -3,7 +3,8 @@
  * then measures, each scan in its own child process (so that peak RSS is the scan's own):
  * `LC_ALL=C grep -c pfn=` on the file, the targeted scan (frame known), the sweep (no frame known),
  * and the gzip path (decompressed MB/s). Prints one `BENCH trace-scan key=value ...` line.
- * Options: --gib N (file size, default 1), --keep (do not delete the files).
+ * Options: --gib N (file size, default 1), --keep (do not delete the files),
+ * --generate-only PATH (write the trace and stop).
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, unlinkSync } from "node:fs";
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
   const mode = arg("--child");
   if (mode) return child(mode, process.argv[process.argv.indexOf("--child") + 2]);
   const gib = Number(arg("--gib") ?? "1");
+  const only = arg("--generate-only");
+  if (only) return generate(only, gib * 1024 ** 3);
   const path = `/tmp/casefile-bench-trace-${process.pid}.txt`;
   const gzPath = path + ".gz";
   const tg = Date.now();
