@@ -22,8 +22,8 @@ export function pattern(source: string, flags = ""): RegExp {
 /** A stack frame line: "func+0x1c/0x80", "[<ffffffff81234567>] func+0x..", powerpc "[c..] [c..] func+0x..". */
 export const FRAME_LINE = pattern(String.raw`^ *(?:{{PC}} ){0,2}{{FUNC}}`);
 
-/** arm32: "[<c0112ac8>] (unwind_backtrace) from [<c010c6ec>] (show_stack+0x10/0x14)". */
-export const ARM_FRAME_LINE = /^ *\[<[0-9a-f]+>\] \(([a-zA-Z0-9_]+)[a-zA-Z0-9_.]*\) from \[<[0-9a-f]+>\] \(([a-zA-Z0-9_]+)[a-zA-Z0-9_.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?\)/;
+/** arm32: "[<c0112ac8>] (unwind_backtrace) from [<c010c6ec>] (show_stack+0x10/0x14)", optionally symbolised. */
+export const ARM_FRAME_LINE = /^ *\[<[0-9a-f]+>\] \(([a-zA-Z0-9_]+)[a-zA-Z0-9_.]*\) from \[<[0-9a-f]+>\] \(([a-zA-Z0-9_]+)[a-zA-Z0-9_.]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: [^()]*)?\)/;
 
 /** A symbolised frame "func+0x1c/0x80 mm/slub.c:123" or an inlined one "func mm/slub.c:123 [inline]". */
 export const SYMBOLISED_FRAME = /^ *(?:\[<?(?:0x)?[0-9a-f]+>?\] ){0,2}([a-zA-Z0-9_.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)? ([a-zA-Z0-9\-_/.]+\.[a-zA-Z]+):[0-9]+/;
