@@ -7,7 +7,7 @@
 import { CONTEXT_CONSOLE, type ConsoleLine } from "./console-line.js";
 import { CRASH_FAMILIES, type CrashFamily, type CrashFormat, type ReportStep } from "./crash-families.js";
 import { extractStackFrame } from "./stack-frame-extractor.js";
-import { MAX_TITLE, sanitizeTitle } from "./title-sanitizer.js";
+import { sanitizeTitle } from "./title-sanitizer.js";
 
 export interface FoundCrash {
   title: string;
@@ -25,9 +25,6 @@ export interface FoundCrash {
   /** Up to a few lines of the same context before the report (they often name the cause). */
   prefix: ConsoleLine[];
 }
-
-/** Lines with these never start a report. */
-const GLOBAL_IGNORES: RegExp[] = [];
 
 /** These can appear inside another report without starting a second one. */
 const REPORT_START_IGNORES = [
@@ -74,7 +71,6 @@ function matchesHeader(raw: string, family: CrashFamily, text: string): boolean 
   if (headerAt(raw, family.header) === -1) return false;
   if (family.atLineStart && !text.trimStart().startsWith(family.header)) return false;
   if (family.ignores) for (const re of family.ignores) if (re.test(raw)) return false;
-  for (const re of GLOBAL_IGNORES) if (re.test(raw)) return false;
   return true;
 }
 
@@ -274,7 +270,7 @@ const TITLE_FRAME = /.* in ((?:<[a-zA-Z0-9_: ]+>)?[a-zA-Z0-9_:]+)/;
 
 /** The sanitised title and the frame it names. */
 export function finishTitle(found: FoundCrash): { title: string; frame: string | null } {
-  const title = sanitizeTitle(found.title).slice(0, MAX_TITLE);
+  const title = sanitizeTitle(found.title);
   let frame = found.frame;
   if (!frame) {
     const m = TITLE_FRAME.exec(title);
