@@ -1,26 +1,27 @@
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
-import { amdViFault, devPrintk, dmaApiWarning, dmarFault, taskCaller } from "../writers/console-log-writer.js";
+import { amdViFault, devPrintk, dmaApiWarning, dmarFault, smmuContextFault, taskCaller } from "../writers/console-log-writer.js";
 import { bootedConsole, defaultModules, evAlloc, evFree, evMap, evUnmap, IXGBE_X86, pickFrame, pickIova, reportContext } from "./scenario-kit.js";
 
 /**
  * A DMA fault caught before memory was corrupted. The ixgbe driver unmaps a receive buffer
  * during a reset while the device still owns it; the device's next write hits the IOMMU (Intel
- * DMAR or AMD-Vi, chosen by the seed), or the DMA-API debug code catches the driver unmapping
- * with the wrong size. Nothing is corrupted, so there is no region.
+ * DMAR or AMD-Vi, chosen by the seed; the ARM SMMU on arm64, whose line names only the stream, so
+ * the trace's mapping of that IOVA names the device), or the DMA-API debug code catches the
+ * driver unmapping with the wrong size. Nothing is corrupted, so there is no region.
  */
 export const dmaFault: ScenarioDefinition = {
   name: "dma-fault",
-  summary: "x86_64: the IOMMU (DMAR or AMD-Vi) or DMA-API debug catches ixgbe's device writing through an unmapped address",
+  summary: "the IOMMU (DMAR, AMD-Vi, ARM SMMU) or DMA-API debug catches ixgbe's device writing through an unmapped address",
   defaultArch: "x86_64",
-  arches: ["x86_64"],
+  arches: ["x86_64", "arm64"],
   run(ctx) {
     const { machine: m, rng, gap } = ctx;
     const dev = IXGBE_X86;
     const page = m.pageSize;
     const pfn = pickFrame(ctx);
     const iova = pickIova(ctx);
-    const variant = rng.pick(["dmar", "dmar-legacy", "amd-vi", "dma-api"] as const);
+    const variant = m.arch === "arm64" ? "smmu" : rng.pick(["dmar", "dmar-legacy", "amd-vi", "dma-api"] as const);
     const napi = { cpu: 7, task: "ksoftirqd/7", pid: 55 };
     const reset = { cpu: 2, task: "kworker/2:2", pid: rng.int(300, 900) };
     const t0 = 300 + rng.int(0, 2000) + rng.next();
@@ -45,6 +46,7 @@ export const dmaFault: ScenarioDefinition = {
     let kind = "iommu-fault";
     if (variant === "dmar" || variant === "dmar-legacy") log.add(tFault, "C0", dmarFault(dev.address, BigInt(iova), true, variant === "dmar-legacy"));
     else if (variant === "amd-vi") log.add(tFault, "C0", amdViFault(dev.driver, dev.address, BigInt(iova), rng.int(1, 0x40)));
+    else if (variant === "smmu") log.add(tFault, "C0", smmuContextFault("15000000.iommu", BigInt(iova), 0x4a0, 3));
     else {
       kind = "dma-api";
       const rc = reportContext(ctx, { ...reset, comm: reset.task }, defaultModules(m, ["ixgbe", "mdio", "libphy"]));

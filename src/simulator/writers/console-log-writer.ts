@@ -476,6 +476,11 @@ export function amdViFault(driver: string, device: string, iova: bigint, domain:
   return [`${driver} ${device}: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x${domain.toString(16).padStart(4, "0")} address=0x${iova.toString(16)} flags=0x0020]`];
 }
 
+/** ARM SMMU (arm-smmu.c): `arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402, iova=0x..., ...`; names the stream, not the device. */
+export function smmuContextFault(smmu: string, iova: bigint, streamId: number, cb: number): string[] {
+  return [`arm-smmu ${smmu}: Unhandled context fault: fsr=0x402, iova=0x${iova.toString(16).padStart(8, "0")}, fsynr=0x1d0003, cbfrsynra=0x${streamId.toString(16)}, cb=${cb}`];
+}
+
 /** kernel/dma/debug.c check_unmap warnings, printed inside a WARNING splat. */
 export function dmaApiWarning(
   c: ReportContext,
