@@ -15,18 +15,30 @@ beforeEach(async () => {
   pipeline = await startPipeline(fake);
 });
 afterEach(async () => {
-  if (child && child.exitCode === null) child.kill("SIGKILL");
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+  }
   await pipeline.close();
 });
 
-function waitForLine(proc: ChildProcess, line: string): Promise<void> {
+/** Generous: on a loaded machine the child compiles the sources with tsx before it is ready. */
+function waitForLine(proc: ChildProcess, line: string, timeoutMs = 90_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = "";
+    const timer = setTimeout(() => reject(new Error(`worker did not print ${line} within ${timeoutMs} ms`)), timeoutMs);
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      if (out.includes(line)) resolve();
+      if (out.includes(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    proc.once("exit", (code) => reject(new Error(`worker exited (${code}) before printing ${line}`)));
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${code}) before printing ${line}`));
+    });
   });
 }
 
@@ -49,10 +61,10 @@ it("completes a job once when the worker analysing it is killed (SIGKILL) midway
   // Another worker takes the stalled job over once the dead worker's lock expires.
   const survivor = new FakeRunner();
   await pipeline.startWorkers(survivor, { queues: ["analyze"] });
-  await until(() => fake.issues.get(1)!.comments.some((c) => c.body.includes(REPORT_MARKER)), 25_000);
-  await pipeline.drained();
+  await until(() => fake.issues.get(1)!.comments.some((c) => c.body.includes(REPORT_MARKER)), 60_000);
+  await pipeline.drained(60_000);
   expect(survivor.inputs).toHaveLength(1);
   expect(survivor.inputs[0].contents[0]).toContain("BUG: KASAN: use-after-free");
   expect(fake.issues.get(1)!.comments.filter((c) => c.body.includes(REPORT_MARKER))).toHaveLength(1);
   expect(await pipeline.queues.analyze.getJobCounts("completed", "failed")).toEqual({ completed: 1, failed: 0 });
-}, 60_000);
+}, 240_000);
