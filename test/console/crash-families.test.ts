@@ -106,6 +106,13 @@ describe("crash families", () => {
     expect(parseConsoleLog(rcu, "r.log").crash).toMatchObject({ title: "INFO: rcu detected stall in mlx5_ioctl", kind: "rcu-stall" });
   });
 
+  it("flags memory-corruption families from the table, not lock or hang reports", () => {
+    expect(crashTraits({ kind: "bad-page-state", bugType: "bad page state" })).toEqual({ memoryCorruption: true, verdict: "software-corruption" });
+    expect(crashTraits({ kind: "iommu-fault", bugType: "iommu-fault" })).toEqual({ memoryCorruption: true, verdict: "dma-fault" });
+    expect(crashTraits({ kind: "hung-task", bugType: null })).toEqual({ memoryCorruption: false, verdict: null });
+    expect(crashTraits({ kind: "warning", bugType: null })).toEqual({ memoryCorruption: false, verdict: null });
+  });
+
   it("newer UBSAN reports are titled by their check, lockdep table limits by their table", () => {
     const ubsan = [
       "UBSAN: shift-out-of-bounds in net/sched/sch_foo.c:123:45",

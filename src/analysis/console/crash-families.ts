@@ -30,6 +30,8 @@ export interface CrashFormat {
   corrupted?: boolean;
   /** Overrides the family's kind. */
   kind?: string;
+  /** Overrides the family's memory-corruption flag. */
+  memoryCorruption?: boolean;
 }
 
 export interface CrashFamily {
@@ -105,6 +107,16 @@ export const BUG_TYPE_VERDICTS: Readonly<Record<string, VerdictKind>> = {
   "iommu-fault": "dma-fault",
 };
 
+/** Kinds of the table's memory-corruption families and formats (see MEMORY_CORRUPTION_KINDS). */
+function memoryCorruptionKinds(families: readonly CrashFamily[]): Set<string> {
+  const kinds = new Set<string>();
+  for (const family of families) {
+    if (family.memoryCorruption) kinds.add(family.kind);
+    for (const f of family.formats) if (f.memoryCorruption ?? family.memoryCorruption) kinds.add(f.kind ?? family.kind);
+  }
+  return kinds;
+}
+
 export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "BUG:",
@@ -117,6 +129,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         fmt: "KASAN: {1} {3} in {4}",
         stack: KASAN_STACK,
         kind: "kasan",
+        memoryCorruption: true,
       },
       {
         title: /BUG: KASAN:/,
@@ -127,22 +140,25 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
           skip: ["kmem_", "slab_", "kfree", "vunmap", "vfree"],
         },
         kind: "kasan",
+        memoryCorruption: true,
       },
       {
         title: /BUG: KASAN: ([a-z-]+) on address/,
         report: [{ re: /BUG: KASAN: ([a-z-]+) on address/ }, { re: /(Read|Write) of size ([0-9]+)/ }],
         fmt: "KASAN: {1} {2}",
         kind: "kasan",
+        memoryCorruption: true,
       },
-      { title: /BUG: KASAN: (.*)/, fmt: "KASAN: {1}", corrupted: true, kind: "kasan" },
+      { title: /BUG: KASAN: (.*)/, fmt: "KASAN: {1}", corrupted: true, kind: "kasan", memoryCorruption: true },
       {
         title: /BUG: KFENCE: /,
         report: [{ re: pattern(String.raw`BUG: KFENCE: ([a-z\- ]+) in {{FUNC}}`) }],
         fmt: "KFENCE: {1} in {3}",
         stack: { parts: [pattern(String.raw`BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}`), STACK] },
         kind: "kfence",
+        memoryCorruption: true,
       },
-      { title: /BUG: KFENCE: (.*)/, fmt: "KFENCE: {1}", corrupted: true, kind: "kfence" },
+      { title: /BUG: KFENCE: (.*)/, fmt: "KFENCE: {1}", corrupted: true, kind: "kfence", memoryCorruption: true },
       {
         title: /BUG: KMSAN: kernel-usb-infoleak/,
         report: [{ re: pattern(String.raw`BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}`) }],
@@ -241,8 +257,9 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
         fmt: "BUG: Bad page state in {1}",
         stack: callTrace(["bad_page", "free_", "put_", "page", "folio", "lru", "release_", "skb_", "__netif", "netif_", "xdp_do", "_pages"]),
         kind: "bad-page-state",
+        memoryCorruption: true,
       },
-      { title: /BUG: Bad page map/, fmt: "BUG: Bad page map", kind: "bad-page-map" },
+      { title: /BUG: Bad page map/, fmt: "BUG: Bad page map", kind: "bad-page-map", memoryCorruption: true },
       { title: /BUG: workqueue lockup/, fmt: "BUG: workqueue lockup", noStackTrace: true, kind: "workqueue-lockup" },
       {
         title: /BUG: sleeping function called from invalid context at (.*)/,
@@ -594,7 +611,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
     kind: "bug",
     formats: [
       { title: /kernel BUG at mm\/usercopy\.c/, fmt: "BUG: bad usercopy in {1}", stack: callTrace(["usercopy", "__check"]) },
-      { title: /kernel BUG at lib\/list_debug\.c/, fmt: "BUG: corrupted list in {1}", stack: callTrace(), kind: "list-corruption" },
+      { title: /kernel BUG at lib\/list_debug\.c/, fmt: "BUG: corrupted list in {1}", stack: callTrace(), kind: "list-corruption", memoryCorruption: true },
       { title: /kernel BUG at (.*)/, fmt: "kernel BUG in {2}", stack: ripThenTrace() },
     ],
   },
@@ -606,6 +623,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
   {
     header: "BUG kmalloc-",
     kind: "slub-poison",
+    memoryCorruption: true,
     formats: [{ title: /BUG kmalloc-.*: Object already free/, fmt: "BUG: Object already free" }],
   },
   {
@@ -731,3 +749,6 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
     ],
   },
 ];
+
+/** Crash kinds that report corrupted memory (KASAN, KFENCE, SLUB, bad page, list corruption...). */
+export const MEMORY_CORRUPTION_KINDS: ReadonlySet<string> = memoryCorruptionKinds(CRASH_FAMILIES);

@@ -1,5 +1,6 @@
 /**
- * Report families that syzbot does not title but casefile must see (formats.md §1): DMA-API
+ * Report families that syzbot does not title but casefile must see (formats.md §1), all of them
+ * about corrupted memory or a device's bad DMA: DMA-API
  * debug errors, IOMMU faults (Intel DMAR old/new, AMD-Vi IO_PAGE_FAULT, ARM SMMU context
  * fault), page poisoning, SLUB debug reports of any cache and list corruption messages.
  *

@@ -10,10 +10,10 @@ import type { DeviceDriver } from "../model/region.js";
 import type { VerdictKind } from "../model/verdict-kind.js";
 import { splitConsoleLines, type ConsoleLine } from "./console-line.js";
 import { extractCrashDetails } from "./crash-details.js";
-import { BUG_TYPE_VERDICTS } from "./crash-families.js";
+import { BUG_TYPE_VERDICTS, MEMORY_CORRUPTION_KINDS } from "./crash-families.js";
 import { findFirstCrash, finishTitle } from "./crash-report-finder.js";
 import { deviceDriverOf, DeviceDriverCollector } from "./device-lines.js";
-import { findDeviceFault, SAME_INCIDENT_LINES, type DeviceFaultStart } from "./device-fault-families.js";
+import { DEVICE_FAULT_FAMILIES, findDeviceFault, SAME_INCIDENT_LINES, type DeviceFaultStart } from "./device-fault-families.js";
 import { machineHintOf } from "./machine-hint-lines.js";
 import { memoryLayoutEventOf } from "./memory-layout-lines.js";
 import { CALL_TRACE_PARTS, extractStackFrame } from "./stack-frame-extractor.js";
@@ -176,10 +176,9 @@ function bugTypeOf(title: string, kind: string): string | null {
   return null;
 }
 
-/** Families whose reports are about corrupted memory, and the verdict their bug type hints. */
-const MEMORY_CORRUPTION_KINDS = new Set(["kasan", "kfence", "slub-poison", "page-poison", "bad-page-state", "bad-page-map", "list-corruption", "dma-api", "iommu-fault"]);
-
+/** Whether the crash's family reports corrupted memory, and the verdict its bug type hints (both from the tables). */
 export function crashTraits(crash: Pick<CrashReport, "kind" | "bugType">): { memoryCorruption: boolean; verdict: VerdictKind | null } {
   const verdict = crash.bugType ? (BUG_TYPE_VERDICTS[crash.bugType] ?? null) : null;
-  return { memoryCorruption: MEMORY_CORRUPTION_KINDS.has(crash.kind) || verdict !== null, verdict };
+  const memoryCorruption = MEMORY_CORRUPTION_KINDS.has(crash.kind) || DEVICE_FAULT_FAMILIES.some((f) => f.kind === crash.kind) || verdict !== null;
+  return { memoryCorruption, verdict };
 }
