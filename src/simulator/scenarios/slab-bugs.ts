@@ -44,12 +44,14 @@ function slabBug(form: "kasan" | "slub", bug: SlabBug) {
         address += BigInt(size + rng.int(0, 7));
         accessSize = rng.pick([1, 2, 4]);
       }
-      if (bug !== "double-free") region = truthRegion(address - m.linearMapBase, address - m.linearMapBase + BigInt(accessSize), m);
-      else bugType = "double-free";
+      const access = rng.chance(0.6) ? "Write" : "Read";
+      // A bad read corrupts nothing: only a write has a corrupted region.
+      if (bug !== "double-free" && access === "Write") region = truthRegion(address - m.linearMapBase, address - m.linearMapBase + BigInt(accessSize), m);
+      if (bug === "double-free") bugType = "double-free";
       lines = kasanReport(rc, {
         bugType,
         frame: user.frame,
-        access: rng.chance(0.6) ? "Write" : "Read",
+        access,
         size: accessSize,
         address,
         object: { start: virt(objPhys), size, cache: slab.cache },
