@@ -2,4 +2,4 @@
 export { parseConsoleLog, crashTraits, type ConsoleFacts } from "./parse-console-log.js";
 export { parseLspci } from "./lspci-parser.js";
 export { normaliseBdf } from "./device-lines.js";
-export { CRASH_FAMILIES, BUG_TYPE_VERDICTS } from "./crash-families.js";
+export { CRASH_FAMILIES, BUG_TYPE_VERDICTS, MEMORY_CORRUPTION_KINDS } from "./crash-families.js";
