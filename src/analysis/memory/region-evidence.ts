@@ -177,18 +177,34 @@ export function regionEvidence(input: EvidenceInput): Evidence[] {
   }
 
   const what = content ? ` (${content.description})` : "";
-  if (region.alignment === "unaligned") {
+  if (c.method === "stated") {
+    statedClaims(out, input, objText, pageText);
+  } else if (region.alignment === "unaligned") {
     out.push({ claim: `${len} bytes at the unaligned address ${hex(region.start)} differ${fillName ? ` from ${fillName}` : ""}${what}, as CPU stores leave them`, weight: 0.4, source: src, verdict: "software-corruption", facet: "alignment" });
-  } else if (c.method !== "stated") {
-    out.push({ claim: `${len} bytes at ${where} differ${fillName ? ` from ${fillName}` : ""}${what}; no DMA or free history explains them here`, weight: 0.2, source: src, verdict: "software-corruption", facet: "content" });
-  } else if (obj && inObject && /use-after-free/.test(input.crash?.bugType ?? "")) {
-    out.push({ claim: `the bad access at ${hex(region.start)} lies at offset ${hex(region.start - obj.start)} inside the freed ${objText}`, weight: 0.5, source: src, verdict: "use-after-free", facet: "crash-report" });
   } else {
-    // Only the report's bounds, no bytes: the alignment is all there is, and it says little.
+    out.push({ claim: `${len} bytes at ${where} differ${fillName ? ` from ${fillName}` : ""}${what}; no DMA or free history explains them here`, weight: 0.2, source: src, verdict: "software-corruption", facet: "content" });
+  }
+  return out;
+}
+
+/** Only the report's bounds, no bytes: what the report's bug type says about where the write went. */
+function statedClaims(out: Evidence[], input: EvidenceInput, objText: string, pageText: string): void {
+  const { region, stated } = input;
+  const obj = stated.object;
+  const bug = input.crash?.bugType ?? "";
+  const len = region.end - region.start;
+  const src = region.source;
+  if (/use-after-free/.test(bug)) {
+    const where = obj && region.start >= obj.start && region.start < obj.end ? ` at offset ${hex(region.start - obj.start)} inside the freed ${objText}` : "";
+    out.push({ claim: `the bad ${len}-byte write at ${hex(region.start)} lies${where || " in freed memory"}`, weight: 0.5, source: src, verdict: "use-after-free", facet: "crash-report" });
+  } else if (/out-of-bounds/.test(bug)) {
+    const rel = !obj ? "" : region.start >= obj.end ? ` ${region.start - obj.end} bytes past the end of the ${objText}` : region.start < obj.start ? ` ${obj.start - region.start} bytes before the ${objText}` : ` in the ${objText}, past the size that was allocated`;
+    out.push({ claim: `the bad ${len}-byte write at ${hex(region.start)} lies${rel || " outside its object"}`, weight: 0.5, source: src, verdict: "out-of-bounds", facet: "crash-report" });
+  } else {
+    // The alignment is all there is, and it says little.
     const byAlignment = region.alignment === "page" ? "stale-dma" : region.alignment === "cache-line" ? "cache-line-corruption" : "software-corruption";
     alignmentClaim(out, region, pageText, byAlignment, 0.15, src);
   }
-  return out;
 }
 
 /** Free-object poison (0x6b, or the 0xa5 end marker) right next to the region. */

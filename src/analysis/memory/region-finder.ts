@@ -88,8 +88,9 @@ export function findCorruptedRegion(input: FindRegionInput): MemoryFindings {
       candidates.push(...found);
     }
   }
-  if (candidates.length === 0 && (stated.corrupted || stated.access)) {
-    const b = stated.corrupted ?? (stated.access as { start: bigint; end: bigint });
+  const statedWrite = stated.corrupted ?? (stated.access?.write ? stated.access : null);
+  if (candidates.length === 0 && statedWrite) {
+    const b = statedWrite;
     candidates.push({ start: b.start, end: b.end, method: "stated", fill: null, runs: [], window: null, payload: null });
   }
 

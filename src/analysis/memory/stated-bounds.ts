@@ -1,7 +1,7 @@
 import type { CrashReport } from "../model/crash.js";
 import { parseHex } from "../model/hex.js";
 import type { MachineFacts } from "../model/machine.js";
-import { linearToPhysical, toPhysical } from "./linear-map.js";
+import { linearToPhysical } from "./linear-map.js";
 
 /**
  * What the crash report itself says about where memory went wrong, in physical addresses:
@@ -11,7 +11,8 @@ import { linearToPhysical, toPhysical } from "./linear-map.js";
 export interface StatedBounds {
   corrupted: { start: bigint; end: bigint; firstByte: number | null; expected: number | null } | null;
   object: { start: bigint; end: bigint; cache: string | null } | null;
-  access: { start: bigint; end: bigint } | null;
+  /** The bad access of a KASAN/KFENCE report; only a write (or a named list pointer) corrupted anything. */
+  access: { start: bigint; end: bigint; write: boolean } | null;
   pfn: bigint | null;
   source: string | null;
   /** A list_add/list_del corruption report: the list pointer that holds the wrong value. */
@@ -22,29 +23,35 @@ export interface StatedBounds {
 const LIST_SHOULD = /list_(?:add|del) corruption\. (prev->next|next->prev) should be (?:\w+ )?\(?([0-9a-f]{16})\)?, but was ([0-9a-f]{16})\. \((prev|next)=([0-9a-f]{16})\)/;
 const LIST_POISONED = /list_del corruption, ([0-9a-f]{16})->(next|prev) is LIST_POISON[12] \(([0-9a-f]{16})\)/;
 
+/**
+ * Reports print kernel virtual addresses; only linear-map ones can be placed physically. Small
+ * values are user addresses, NULL offsets or hashed pointers (%p), never physical addresses.
+ */
 export function statedBounds(crash: CrashReport | null, machine: MachineFacts): StatedBounds {
+  const toPhysical = (a: bigint) => linearToPhysical(a, machine);
   const none: StatedBounds = { corrupted: null, object: null, access: null, pfn: null, source: null, listPointer: null };
   if (!crash) return none;
   const out: StatedBounds = { ...none, source: crash.source, pfn: crash.pfn };
   if (crash.corrupted) {
-    const s = toPhysical(crash.corrupted.start, machine);
-    const e = toPhysical(crash.corrupted.end, machine);
+    const s = toPhysical(crash.corrupted.start);
+    const e = toPhysical(crash.corrupted.end);
     if (s !== null && e !== null && e > s) out.corrupted = { start: s, end: e, firstByte: crash.corrupted.firstByte, expected: crash.corrupted.expected };
   }
   if (crash.object) {
-    const s = toPhysical(crash.object.start, machine);
+    const s = toPhysical(crash.object.start);
     if (s !== null) out.object = { start: s, end: s + BigInt(crash.object.size), cache: crash.object.cache };
   }
-  if (crash.address) {
+  // A page fault's or GPF's address is the pointer that was followed, not where memory went bad.
+  if (crash.address && (crash.kind === "kasan" || crash.kind === "kfence")) {
     const a = parseHex(crash.address);
-    const s = a === null ? null : toPhysical(a, machine);
-    if (s !== null && s !== 0n) out.access = { start: s, end: s + BigInt(Math.max(1, crash.size ?? 1)) };
+    const s = a === null ? null : toPhysical(a);
+    if (s !== null) out.access = { start: s, end: s + BigInt(Math.max(1, crash.size ?? 1)), write: crash.access === "write" };
   }
-  if (!out.corrupted && crash.text) {
+  if (!out.corrupted && crash.text && (crash.kind === "list-corruption" || /corrupted list/.test(crash.title))) {
     const list = listPointerOf(crash.text, machine);
     if (list) {
       out.listPointer = list;
-      out.access = { start: list.at, end: list.at + 8n };
+      out.access = { start: list.at, end: list.at + 8n, write: true };
     }
   }
   // Newer kernels hash the addresses of page-poison hex dumps (%p): a range outside the
