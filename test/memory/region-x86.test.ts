@@ -266,3 +266,22 @@ describe("list_debug reports", () => {
     expect(findings.missing.join()).toContain("a dump of frame 0x12d4c");
   });
 });
+
+describe("addresses that are not corrupted bytes", () => {
+  it("a KASAN read and a NULL-pointer page fault give no region", async () => {
+    const read = `[  50.000000] BUG: KASAN: slab-use-after-free in tcp_v4_rcv+0x1c2/0x1dd0
+[  50.000020] Read of size 8 at addr ffff88801f3a6c48 by task swapper/0/0
+[  50.000100] The buggy address belongs to the object at ffff88801f3a6c00
+[  50.000101]  which belongs to the cache kmalloc-256 of size 256
+`;
+    const fault = `[  60.000000] BUG: kernel NULL pointer dereference, address: 0000000000000074
+[  60.000010] #PF: supervisor read access in kernel mode
+[  60.000020] Oops: 0000 [#1] PREEMPT SMP NOPTI
+`;
+    for (const consoleLog of [read, fault]) {
+      const { findings } = await analyse({ arch: "x86_64", console: consoleLog, memory: [] });
+      expect(findings.region).toBeNull();
+      expect(findings.evidence).toEqual([]);
+    }
+  });
+});
