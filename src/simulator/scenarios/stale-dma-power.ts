@@ -71,12 +71,14 @@ export const staleDmaPower: ScenarioDefinition = {
     events[events.length - 1].key = false;
     events.push(evMap(t0, napi, dev.address, phys, page, iova));
     events.push({ ts: t1, ...drmgr, key: true, name: "mm_migrate_pages_start", mode: "MIGRATE_SYNC", reason: "memory_hotplug" });
-    events.push(evFree(t1 + 0.00031, drmgr, pfn));
+    // With the stacktrace trace option (a seed's choice) the story's free and allocation carry their kernel stacks.
+    const stacks = rng.chance(0.5);
+    events.push({ ...evFree(t1 + 0.00031, drmgr, pfn), stack: stacks ? ["free_unref_page", "migrate_pages", "do_migrate_range", "offline_pages", "memory_subsys_offline", "device_offline", "dlpar_remove_lmb", "dlpar_memory", "handle_dlpar_errorlog", "dlpar_store"] : undefined });
     events.push({ ts: t1 + 0.0009, ...drmgr, key: false, name: "mm_migrate_pages", succeeded: 2311, failed: 1, mode: "MIGRATE_SYNC", reason: "memory_hotplug" });
     events.push({ ts: t1 + 0.011, ...drmgr, key: true, name: "test_pages_isolated", startPfn: lmbStart, endPfn: lmbStart + lmbPages, finPfn: lmbStart + rng.int(100, lmbPages - 1), ok: false });
     const userAddr = 0x7fff9c000000 + rng.int(0, 0xff) * 0x1000000;
     events.push({ ts: t2, ...java, key: true, name: "hash_fault", address: userAddr, access: 0x4, trap: 0x300 });
-    events.push(evAlloc(t2 + 0.000012, java, pfn, "GFP_KERNEL_ACCOUNT|__GFP_ZERO"));
+    events.push({ ...evAlloc(t2 + 0.000012, java, pfn, "GFP_KERNEL_ACCOUNT|__GFP_ZERO"), stack: stacks ? ["__alloc_pages_noprof", "pte_fragment_alloc", "__pte_alloc", "__handle_mm_fault", "handle_mm_fault", "___do_page_fault", "hash__do_page_fault", "data_access_common_virt"] : undefined });
 
     // Memory: the page table, its first PTEs overwritten by one RoCEv2 packet (length a multiple of 8).
     const packet = rocev2Packet(

@@ -54,8 +54,11 @@ function staleDmaX86(kind: "nvme" | "nic") {
     }
     events.push(decoy(evAlloc(t0 - 0.00031, submitter, pfn, kind === "nvme" ? "GFP_NOIO" : "GFP_ATOMIC|__GFP_NOWARN")));
     events.push(evMap(t0, submitter, dev.address, phys, page, iova));
-    events.push(evFree(t1, completer, pfn));
-    events.push(evAlloc(t2, slabber, pfn, "GFP_KERNEL|__GFP_RECLAIMABLE", 0, 2));
+    // With the stacktrace trace option (a seed's choice) the story's free and allocation carry their kernel stacks.
+    const stacks = rng.chance(0.5);
+    const freeStack = kind === "nvme" ? ["free_unref_page", "bio_free_pages", "blk_mq_end_request", "nvme_timeout", "blk_mq_handle_expired", "bt_iter", "blk_mq_timeout_work", "process_one_work"] : ["free_unref_page", "page_pool_return_page", "ice_clean_rx_irq", "ice_napi_poll", "__napi_poll", "net_rx_action", "handle_softirqs"];
+    events.push({ ...evFree(t1, completer, pfn), stack: stacks ? freeStack : undefined });
+    events.push({ ...evAlloc(t2, slabber, pfn, "GFP_KERNEL|__GFP_RECLAIMABLE", 0, 2), stack: stacks ? ["__alloc_pages_noprof", "allocate_slab", "___slab_alloc", "kmem_cache_alloc_lru_noprof", "__d_alloc", "d_alloc_parallel", "__lookup_slow"] : undefined });
 
     // Memory: three frames, the middle one all foreign bytes.
     const heap = { heapStart: BigInt(phys) - 2n ** 30n, heapEnd: BigInt(phys) + 2n ** 30n };
