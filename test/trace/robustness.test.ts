@@ -126,3 +126,17 @@ describe("trace-cmd report of several inputs", () => {
     expect(f.timeline.find((t) => t.step === 3)).toMatchObject({ task: "java", pid: 4242, cpu: 3 });
   });
 });
+
+describe("JSONL as exporters write it", () => {
+  it("joins an unmap to its map on the device's DMA address even when only one side gives the size", async () => {
+    const lines = [
+      { ts: 110.1, cpu: 2, task: "kworker/2:1", pid: 88, event: "dma_map", pfn: "0x54d7", npages: 1, device: A, driver: "mlx5_core", dma_addr: "0xfffff000", dir: "FROM_DEVICE" },
+      { ts: 110.5, cpu: 2, task: "kworker/2:1", pid: 88, event: "dma_unmap", device: A, driver: "mlx5_core", dma_addr: "0xfffff000", size: 4096, dir: "FROM_DEVICE" },
+      { ts: 111, cpu: 2, task: "kworker/2:1", pid: 88, event: "page_free", pfn: "0x54d7", npages: 1 },
+      { ts: 111.5, cpu: 3, task: "java", pid: 4242, event: "page_alloc", pfn: "0x54d7", npages: 1 },
+    ];
+    const f = await scanTraces([artifactOf("events.jsonl", "jsonl-events", lines.map((l) => JSON.stringify(l)).join("\n") + "\n")], input);
+    expect(f.evidence.filter((e) => e.verdict === "stale-dma" && !e.counter)).toEqual([]);
+    expect(f.evidence.some((e) => e.counter && e.claim.includes("unmapped it at 110.500000"))).toBe(true);
+  });
+});

@@ -84,8 +84,9 @@ export class JsonlEventsParser {
     const sink = this.ctx.sink;
     const dmaAddr = typeof o.dma_addr === "string" || typeof o.dma_addr === "number" ? normHex(o.dma_addr) : null;
     const size = num(o.size);
+    // Exporters do not all repeat the size on both sides: a device's DMA address alone joins them.
     const keyOf = (): string | null =>
-      device === null ? null : dmaAddr !== null && size !== null ? `${device}|${dmaAddr}|${size}` : physAddr !== null ? `${device}|sg|${physAddr.toString(16)}` : pfn !== null ? `${device}|pfn|${pfn.toString(16)}` : null;
+      device === null ? null : dmaAddr !== null ? `${device}|j|${dmaAddr}` : physAddr !== null ? `${device}|sg|${physAddr.toString(16)}` : pfn !== null ? `${device}|pfn|${pfn.toString(16)}` : null;
     this.norm.last = null;
 
     switch (event) {
@@ -94,6 +95,7 @@ export class JsonlEventsParser {
         if (start < 0 || !sink.tracksMapping(start, end)) return true;
         const ev = make("dma_map", start, end, describe(o));
         if (key) {
+          ev.fields = { ...fields, mapping: key };
           const m: DmaMapping = { key, device, iova: dmaAddr !== null ? parseInt(dmaAddr, 16) : null, size: size ?? (end - start) * pageSize, start, end, ts, map: ev, unmap: null };
           this.ctx.table.add(m);
         }
@@ -108,6 +110,7 @@ export class JsonlEventsParser {
           sink.unmapped(m);
         } else if (m) {
           const ev = make("dma_unmap", m.start, m.end, `${describe(o)} (mapped at ${m.ts.toFixed(6)}, ${m.map.source})`);
+          ev.fields = { ...fields, mapping: m.key };
           if (sink.wants(m.start, m.end)) sink.add(ev);
           this.ctx.table.remove(m.key);
           m.unmap = ev;

@@ -21,7 +21,7 @@ const UNMAP_EVENTS = new Set(["dma_unmap", "dma_free"]);
 /** Identity of a mapping as its map and unmap events both carry it. */
 function mappingKey(ev: FrameEvent): string {
   const f = ev.fields;
-  return `${ev.device ?? f.device ?? ""}|${f.dma_addr ?? ""}|${f.phys_addr ?? ""}|${f.size ?? ""}`;
+  return f.mapping ?? `${ev.device ?? f.device ?? ""}|${f.dma_addr ?? ""}|${f.phys_addr ?? ""}|${f.size ?? ""}`;
 }
 
 /**

@@ -46,7 +46,7 @@ export function matchEvidence(m: RuleMatch, driverOf: (device: string | null) =>
 
 /** Mapping identity shared by a map and its unmap. */
 function key(ev: FrameEvent): string {
-  return `${ev.device ?? ""}|${ev.fields.dma_addr ?? ""}|${ev.fields.phys_addr ?? ""}|${ev.fields.size ?? ""}`;
+  return ev.fields.mapping ?? `${ev.device ?? ""}|${ev.fields.dma_addr ?? ""}|${ev.fields.phys_addr ?? ""}|${ev.fields.size ?? ""}`;
 }
 
 /**

@@ -448,6 +448,7 @@ export class TracepointNormaliser {
   }
 
   private mapped(key: string, device: string, iova: number | null, size: number, ev: FrameEvent): void {
+    ev.fields.mapping = key;
     const m: DmaMapping = { key, device, iova: iova === null || Number.isNaN(iova) ? null : iova, size, start: ev.start, end: ev.end, ts: ev.ts, map: ev, unmap: null };
     this.ctx.table.add(m);
     this.ctx.sink.add(ev); // the sink asked to track this mapping, so it keeps the map event
@@ -465,7 +466,7 @@ export class TracepointNormaliser {
       return true;
     }
     if (!c.header()) return false;
-    const ev = this.make(c, lineNo, name, m.start, m.end, { device: m.device ?? "", ...pick(m.map.fields, "dir", "dma_addr", "size", "phys_addr") }, `${m.map.detail} (mapped at ${m.ts.toFixed(6)}, ${m.map.source})`);
+    const ev = this.make(c, lineNo, name, m.start, m.end, { device: m.device ?? "", ...pick(m.map.fields, "dir", "dma_addr", "size", "phys_addr"), mapping: m.key }, `${m.map.detail} (mapped at ${m.ts.toFixed(6)}, ${m.map.source})`);
     // Added while the mapping is still live, so that layout changes fed up to this time see it.
     if (this.ctx.sink.wants(m.start, m.end)) this.ctx.sink.add(ev);
     this.ctx.table.remove(key);
