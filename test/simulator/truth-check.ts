@@ -35,5 +35,12 @@ export function mismatches(v: CasefileVerdict, t: Truth): string[] {
     }
   }
   if (t.owner && v.owners[0]?.owner !== t.owner) out.push(`owner ${v.owners[0]?.owner ?? "none"}, expected ${t.owner}`);
+  if (t.crash) {
+    if (!v.crash) out.push(`no crash report found, expected a ${t.crash.kind ?? "crash"} report`);
+    else {
+      if (t.crash.kind !== null && v.crash.kind !== t.crash.kind) out.push(`crash kind ${v.crash.kind}, expected ${t.crash.kind}`);
+      if (t.crash.frame !== null && v.crash.frame !== t.crash.frame) out.push(`crash frame ${v.crash.frame ?? "null"}, expected ${t.crash.frame}`);
+    }
+  }
   return out;
 }

@@ -21,7 +21,8 @@ export interface Truth {
   suspect: { device: string | null; driver: string | null; function: string | null } | null;
   /** The primary owner that examples/casefile.yml's rules give this case. */
   owner: string | null;
-  crash: { kind: string; frame: string | null } | null;
+  /** The crash report's family and the function its syzbot-style title names (null: not asserted). */
+  crash: { kind: string | null; frame: string | null } | null;
   machine: { arch: string; page_size: number; cache_line: number; endianness: string };
   /** The story's trace events (the rest is noise and decoys). */
   key_events: { ts: number; event: string; pfn: string | null; device: string | null }[];
