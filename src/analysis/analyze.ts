@@ -18,7 +18,9 @@ import { scanTraces } from "./trace/scan-traces.js";
 import { crashEvidence } from "./verdict/crash-evidence.js";
 import { verdictLabels } from "./verdict/labels.js";
 import { summarize } from "./verdict/summary.js";
+import { guiltyFrame } from "./verdict/guilty-frame.js";
 import { weighEvidence } from "./verdict/weigh-evidence.js";
+import { linearToPhysical } from "./memory/linear-map.js";
 
 export interface AnalyzeOptions {
   config?: CasefileConfig;
@@ -102,6 +104,10 @@ async function readTextArtifacts(artifacts: Artifact[], notes: ArtifactNotes): P
   return facts;
 }
 
+function artifactsOf(bundle: Bundle, kinds: ReadonlySet<ArtifactKind>): Artifact[] {
+  return bundle.artifacts.filter((a) => kinds.has(a.kind));
+}
+
 function driverOf(device: string | null, devices: DeviceDriver[]): string | null {
   if (!device) return null;
   return devices.find((d) => d.device === device || d.device.endsWith(device) || device.endsWith(d.device))?.driver ?? null;
@@ -126,16 +132,32 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
   const config = options.config ?? DEFAULT_CONFIG;
   const notes = new ArtifactNotes();
   const progress = options.onProgress ?? (() => {});
-  const of = (kinds: ReadonlySet<ArtifactKind>) => bundle.artifacts.filter((a) => kinds.has(a.kind));
-
   progress({ phase: "reading logs", done: 0, total: null });
   const text = await readTextArtifacts(bundle.artifacts, notes);
-  const crash = text.crash;
   const explicit = { arch: options.arch ?? (config.arch as Arch | undefined), pageSize: options.pageSize ?? config.page_size };
 
   progress({ phase: "reading memory", done: 0, total: null });
   const provisional = resolveMachine(text.hints, explicit);
-  const mem = await loadMemory(of(MEMORY_KINDS), provisional);
+  const mem = await loadMemory(artifactsOf(bundle, MEMORY_KINDS), provisional);
+  try {
+    return await analyzeWithMemory(bundle, options, config, notes, text, mem, explicit);
+  } finally {
+    // ELF cores are read at random through open file handles.
+    await mem.memory.close();
+  }
+}
+
+async function analyzeWithMemory(
+  bundle: Bundle,
+  options: AnalyzeOptions,
+  config: CasefileConfig,
+  notes: ArtifactNotes,
+  text: TextFacts,
+  mem: Awaited<ReturnType<typeof loadMemory>>,
+  explicit: { arch?: Arch; pageSize?: number },
+): Promise<CasefileVerdict> {
+  const crash = text.crash;
+  const progress = options.onProgress ?? (() => {});
   for (const [name, w] of mem.warnings) notes.warn(name, ...w);
   // A vmcore describes its own machine better than a console log does.
   const machine = resolveMachine([...mem.hints, ...text.hints], explicit);
@@ -143,9 +165,12 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
 
   const frames = [...memory.frames];
   if (frames.length === 0 && crash?.pfn != null) frames.push(crash.pfn);
+  // A slab object's address in the linear map names its frame even when no dump was attached.
+  const objectPhys = crash?.object ? linearToPhysical(crash.object.start, machine) : null;
+  if (frames.length === 0 && objectPhys !== null) frames.push(objectPhys / BigInt(machine.pageSize));
 
   progress({ phase: "scanning traces", done: 0, total: null });
-  const traceArtifacts = of(TRACE_KINDS);
+  const traceArtifacts = artifactsOf(bundle, TRACE_KINDS);
   const trace = await scanTraces(traceArtifacts, {
     frames: frames.length ? frames : null,
     machine,
@@ -170,8 +195,8 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
     ? { ...trace.suspect, driver: trace.suspect.driver ?? driverOf(trace.suspect.device, text.devices) }
     : crash?.device
       ? { device: crash.device, driver: driverOf(crash.device, text.devices), function: null, file: null }
-      : crash?.frame
-        ? { device: null, driver: null, function: crash.frame, file: crash.files[0] ?? null }
+      : guiltyFrame(crash)
+        ? { device: null, driver: null, function: guiltyFrame(crash), file: crash?.files[0] ?? null }
         : null;
 
   const owners = resolveOwners({
@@ -223,7 +248,7 @@ export async function analyzeBundle(bundle: Bundle, options: AnalyzeOptions = {}
     labels,
     evidence: ordered.map(evidenceJson),
     counter_evidence: evidence.filter((e) => e.counter).map(evidenceJson),
-    signature: crashSignature({ verdict, driver: suspect?.driver ?? null, guiltyFrame: crash?.frame ?? suspect?.function ?? null, title: crash?.title ?? null }),
+    signature: crashSignature({ verdict, driver: suspect?.driver ?? null, guiltyFrame: suspect?.function ?? guiltyFrame(crash), title: crash?.title ?? null }),
     artifacts: bundle.artifacts.map((a) => notes.summary(a)),
     missing,
     stale_mappings: trace.staleMappings,

@@ -1,0 +1,24 @@
+import { COMMON_SKIPS } from "../console/frame-patterns.js";
+import type { CrashReport } from "../model/crash.js";
+
+/** Allocator entry points: in a report raised inside one, its caller is the code at fault. */
+const ALLOCATOR_ENTRY = /^(?:kv?free|kfree_sensitive|kmem_cache_free|kmem_cache_free_bulk|__free_pages|free_pages|free_pages_exact|vfree|kmalloc|kmalloc_trace|__kmalloc|kmem_cache_alloc|kzalloc|kvmalloc|krealloc)$/;
+
+const SKIP = new RegExp(COMMON_SKIPS.join("|"));
+
+/**
+ * The function to blame when the title names none (SLUB reports, page-poison reports): the caller
+ * of the allocator entry point the report was raised in, else the first stack frame that is not
+ * reporting, locking or helper code.
+ */
+export function guiltyFrame(crash: CrashReport | null): string | null {
+  if (!crash) return null;
+  if (crash.frame) return crash.frame;
+  const stack = crash.stack;
+  let lastAllocator = -1;
+  stack.forEach((f, i) => {
+    if (ALLOCATOR_ENTRY.test(f)) lastAllocator = i;
+  });
+  if (lastAllocator >= 0 && lastAllocator + 1 < stack.length) return stack[lastAllocator + 1];
+  return stack.find((f) => !SKIP.test(f)) ?? null;
+}
