@@ -16,6 +16,7 @@ describe("guiltyFrame", () => {
 
   it("otherwise skips reporting and helper frames", () => {
     expect(guiltyFrame(crash(null, ["dump_stack", "print_report", "memcpy", "ext4_readdir"]))).toBe("ext4_readdir");
+    expect(guiltyFrame(crash(null, ["print_bad_pte", "vm_normal_page", "zap_pte_range"]))).toBe("zap_pte_range");
     expect(guiltyFrame(null)).toBeNull();
   });
 });
