@@ -100,6 +100,11 @@ describe("device access after unmap caught by the IOMMU (dma-fault)", () => {
       expect(f.suspect).toMatchObject({ device: WIFI, driver: "ath12k_pci" });
       expect(f.timeline.filter((t) => t.step !== undefined).map((t) => t.event)).toEqual(["dma_map", "dma_unmap", "iommu_fault"]);
       expect(f.evidence.some((e) => e.verdict === "stale-dma" && !e.counter)).toBe(false);
+      // Without a known frame (an IOMMU fault corrupts nothing) the sweep still finds the story.
+      const sweep = await scanTraces([artifactOf("trace", kind, text)], { frames: null, machine: ARCH_DEFAULTS.x86_64, rules: [], devices, layoutEvents: [], region: null, crashTs: 302 });
+      expect(sweep.evidence.find((e) => e.verdict === "dma-fault")?.claim).toContain("dma-fault-after-unmap");
+      expect(sweep.suspect).toMatchObject({ device: WIFI, driver: "ath12k_pci" });
+      expect(sweep.frames).toContain(pfn);
     });
   }
 });

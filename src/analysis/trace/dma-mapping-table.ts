@@ -14,6 +14,9 @@ export interface DmaMapping {
   ts: number;
   map: FrameEvent;
   unmap: FrameEvent | null;
+  /** When the unmap was not made an event (nobody kept the frame): where and when it happened. */
+  unmapAt?: { ts: number; cpu: number; pid: number; source: string };
+  unmapLine?: number;
 }
 
 /** Mappings larger than this are kept out of the per-frame index and checked by range. */

@@ -13,6 +13,11 @@ export interface FrameSink {
   add(ev: FrameEvent): void;
   /** Whether the unmap of a tracked mapping must become an event (someone keeps that frame's history). */
   needsUnmap(m: DmaMapping): boolean;
+  /**
+   * An IOMMU fault on a mapping that may already be gone. Sinks that keep only live frames (the
+   * sweep) start a history for it here; absent, the fault goes through wants/add like any event.
+   */
+  ioFault?(ev: FrameEvent, m: DmaMapping | undefined): void;
   /** A tracked mapping was unmapped (its unmap event was already added when wanted). */
   unmapped(m: DmaMapping): void;
 }

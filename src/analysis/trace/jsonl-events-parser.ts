@@ -106,6 +106,8 @@ export class JsonlEventsParser {
         const key = keyOf();
         const m = key ? this.ctx.table.get(key) : undefined;
         if (m && !sink.needsUnmap(m)) {
+          m.unmapAt = { ts, cpu: cpu ?? -1, pid: pid ?? -1, source };
+          m.unmapLine = lineNo;
           this.ctx.table.remove(m.key);
           sink.unmapped(m);
         } else if (m) {
@@ -146,6 +148,11 @@ export class JsonlEventsParser {
           if (!m || m.start < 0) return true;
           start = m.start;
           end = m.end;
+          if (sink.ioFault) {
+            if (!m.unmap && m.unmapAt) m.unmap = this.norm.unmapEventOf(m);
+            sink.ioFault(make(event, start, end, describe(o)), m);
+            return true;
+          }
         }
         break;
     }

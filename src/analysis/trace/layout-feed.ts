@@ -72,6 +72,10 @@ export class LayoutFeed implements FrameSink {
     return this.next < this.layout.length || this.inner.needsUnmap(m);
   }
 
+  get ioFault(): FrameSink["ioFault"] {
+    return this.inner.ioFault?.bind(this.inner);
+  }
+
   unmapped(m: DmaMapping): void {
     this.inner.unmapped(m);
   }

@@ -72,6 +72,29 @@ export class LiveMappingSink implements FrameSink {
     this.histories.set(f, [...live.map((m) => m.map), ev]);
   }
 
+  /** Frames where a device faulted on a mapping (live or already gone): the rules look at them too. */
+  readonly faulted = new Set<number>();
+
+  ioFault(ev: FrameEvent, m: DmaMapping | undefined): void {
+    if (ev.start < 0 || ev.end - ev.start > MAX_HISTORY_SPAN) return;
+    for (let f = ev.start; f < ev.end; f++) {
+      let h = this.histories.get(f);
+      if (!h) {
+        if (this.suspects.size >= MAX_SUSPECT_FRAMES) {
+          this.suspectsOverflowed = true;
+          return;
+        }
+        h = [];
+        if (m) h.push(m.map);
+        if (m?.unmap) h.push(m.unmap);
+        this.histories.set(f, h);
+        this.suspects.add(f);
+      }
+      h.push(ev);
+      this.faulted.add(f);
+    }
+  }
+
   needsUnmap(m: DmaMapping): boolean {
     if (m.start < 0 || m.end - m.start > MAX_HISTORY_SPAN || this.suspects.size === 0) return false;
     for (let f = m.start; f < m.end; f++) if (this.suspects.has(f)) return true;

@@ -115,7 +115,9 @@ export async function scanTraces(artifacts: Artifact[], input: TraceScanInput): 
   for (const [pfn, h] of histories) reuses.push(...staleReuses(pfn, h, lost, input.crashTs));
   const { json: staleMappings, ranked } = rankStaleMappings(dedupeReuses(reuses), driverOf);
 
-  const ruleFrames = sweep ? [...new Set(ranked.map((r) => r.pfn))].slice(0, SWEEP_RULE_FRAMES) : interest!;
+  const ruleFrames = sweep
+    ? [...new Set([...ranked.map((r) => r.pfn).slice(0, SWEEP_RULE_FRAMES), ...[...(inner as LiveMappingSink).faulted].slice(0, SWEEP_RULE_FRAMES)])]
+    : interest!;
   const matches: RuleMatch[] = [];
   const seen = new Set<string>();
   for (const pfn of ruleFrames) {
@@ -156,7 +158,9 @@ export async function scanTraces(artifacts: Artifact[], input: TraceScanInput): 
   }
 
   const timeline = timelineOf(best, matches, histories, lost, sweep ? ranked[0] ?? null : null, evidence);
-  const frames = sweep ? [...new Set(ranked.map((r) => r.pfn))].slice(0, 16).map((n) => BigInt(n)) : interest!.map((n) => BigInt(n));
+  const frames = sweep
+    ? [...new Set([...(best ? [best.pfn] : []), ...ranked.map((r) => r.pfn)])].slice(0, 16).map((n) => BigInt(n))
+    : interest!.map((n) => BigInt(n));
   return { timeline, evidence, suspect, staleMappings, frames, artifacts: summary };
 }
 

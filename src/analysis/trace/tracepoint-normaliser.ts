@@ -353,13 +353,16 @@ export class TracepointNormaliser {
           start = this.frameOf(io.paddr);
           end = this.frameOf(io.paddr + Math.max(io.size, 1) - 1) + 1;
         }
-        if (!sink.wants(start, end)) return true;
+        if (!sink.ioFault && !sink.wants(start, end)) return true;
         if (!c.header()) return false;
         const fields: Record<string, string> = { iova: "0x" + iova.toString(16), flags: fieldValue(s, "flags=", f) };
         if (device) fields.device = device;
         if (driver) fields.driver = driver;
-        const ev = this.make(c, lineNo, "iommu_fault", start, end, fields, `${driver ?? ""} ${device ?? ""} iova=0x${iova.toString(16)}${m?.unmap ? " (unmapped at " + m.unmap.ts.toFixed(6) + ")" : ""}`.trim());
-        sink.add(ev);
+        const unmappedAt = m?.unmap?.ts ?? m?.unmapAt?.ts;
+        const ev = this.make(c, lineNo, "iommu_fault", start, end, fields, `${driver ?? ""} ${device ?? ""} iova=0x${iova.toString(16)}${unmappedAt !== undefined ? " (unmapped at " + unmappedAt.toFixed(6) + ")" : ""}`.trim());
+        if (m && !m.unmap && m.unmapAt) m.unmap = this.unmapEventOf(m);
+        if (sink.ioFault) sink.ioFault(ev, m);
+        else sink.add(ev);
         this.last = ev;
         return true;
       }
@@ -460,7 +463,11 @@ export class TracepointNormaliser {
     const m = this.ctx.table.get(key);
     if (!m) return true;
     if (!this.ctx.sink.needsUnmap(m)) {
-      // Nobody keeps this frame's history: drop the mapping without building an event.
+      // Nobody keeps this frame's history: drop the mapping without building an event, noting
+      // only when (numbers, no strings) in case an IOMMU fault on it comes later.
+      if (!c.headerNumbers()) return false;
+      m.unmapAt = { ts: c.ts, cpu: c.cpu, pid: c.pid, source: "" };
+      m.unmapLine = lineNo;
       this.ctx.table.remove(key);
       this.ctx.sink.unmapped(m);
       return true;
@@ -509,6 +516,28 @@ export class TracepointNormaliser {
   /** Records a page fault (from JSONL) so that the next allocation on that CPU and pid is linked to it. */
   fault(cpu: number, pid: number, ts: number, task: string, address: string, source: string): void {
     this.faults.set(cpu, { pid, ts, task, address, source, origin: "page_fault" });
+  }
+
+  /** The unmap event of a mapping whose unmap was only noted (sweep mode), built when it matters. */
+  unmapEventOf(m: DmaMapping): FrameEvent {
+    const at = m.unmapAt!;
+    const fields: Record<string, string> = { device: m.device ?? "", ...pick(m.map.fields, "dir", "dma_addr", "size", "phys_addr"), mapping: m.key, pid: String(at.pid), cpu: String(at.cpu) };
+    return {
+      ts: at.ts,
+      event: m.map.event === "dma_alloc" ? "dma_free" : "dma_unmap",
+      start: m.start,
+      end: m.end,
+      cpu: at.cpu,
+      task: null,
+      pid: at.pid,
+      device: m.device,
+      driver: null,
+      fields,
+      detail: `${m.map.detail} (mapped at ${m.ts.toFixed(6)}, ${m.map.source})`,
+      source: `${this.artifact}:${m.unmapLine ?? 0}`,
+      seq: m.map.seq + 0.25,
+      origin: "dma_unmap",
+    };
   }
 
   /** Links a JSONL allocation to a preceding fault, as for ftrace. */
