@@ -46,6 +46,13 @@ export async function startBotServer(opts: BotServerOptions): Promise<RunningBot
       return;
     }
     if (path === WEBHOOK_PATH) {
+      // GitHub always says how long a delivery is; a chunked body of unknown length would be
+      // buffered whole before its signature is checked, so it is refused up front.
+      if (req.method === "POST" && req.headers["content-length"] === undefined) {
+        res.writeHead(411, { "content-type": "text/plain", connection: "close" }).end("length required");
+        req.destroy();
+        return;
+      }
       if (Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) {
         res.writeHead(413, { "content-type": "text/plain", connection: "close" }).end("payload too large");
         req.destroy();
