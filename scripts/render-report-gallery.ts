@@ -35,7 +35,8 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #d1d9e0;pad
 details{margin:8px 0}summary{cursor:pointer;color:#0969da}sub{color:#59636e}`;
 
 async function main(): Promise<void> {
-  const outDir = "docs/reports";
+  const repo = process.cwd();
+  const outDir = join(repo, "docs/reports");
   await mkdir(outDir, { recursive: true });
   const config = parseConfig(await readFile("examples/casefile.yml", "utf8"), "examples/casefile.yml");
   const work = await mkdtemp(join(tmpdir(), "casefile-gallery-"));
@@ -46,11 +47,13 @@ async function main(): Promise<void> {
   const index: string[] = ["# Rendered case reports", "", "One simulated bundle per verdict (`casefile simulate`, seed 1), analysed with `examples/casefile.yml`. Each links the Markdown the bot posts and a screenshot of it rendered.", ""];
   try {
     for (const { verdict, scenario } of GALLERY) {
-      const dir = join(work, scenario);
-      await simulate(scenario, { out: dir, seed: 1 });
-      const bundle = await ingestPaths([dir], config.artifacts, `simulated ${scenario}`);
+      await simulate(scenario, { out: join(work, scenario), seed: 1 });
+      // Relative paths, so the sources in the report read as they would for a user.
+      process.chdir(work);
+      const bundle = await ingestPaths([scenario], config.artifacts, `simulated ${scenario}`);
       const result = await analyzeBundle(bundle, { config });
       await bundle.dispose();
+      process.chdir(repo);
       const md = renderMarkdownReport(result);
       await writeFile(join(outDir, `${verdict}.md`), md);
       const html = `<!doctype html><meta charset="utf-8"><style>${STYLE}</style><body>${await marked.parse(md)}</body>`;

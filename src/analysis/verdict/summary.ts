@@ -31,12 +31,15 @@ function frameWord(frames: bigint[]): string {
 /** What happened to the frame under the mapping, from the matched timeline. */
 function layoutChange(timeline: TimelineEntry[]): string {
   const has = (e: string) => timeline.some((t) => t.event === e);
+  const forHotplug = timeline.some((t) => t.event === "migrate" && /memory_hotplug|offline/.test(t.detail));
   const what = has("mem_offline")
     ? "was hot-removed"
     : has("mem_isolate")
       ? "was isolated for offlining"
       : has("migrate")
-        ? "was migrated"
+        ? forHotplug
+          ? "was migrated away for a memory hot-remove"
+          : "was migrated"
         : has("page_free")
           ? "was freed"
           : "changed owner";
@@ -72,7 +75,9 @@ export function summarize(x: SummaryInput): string {
       return `${len ?? "Memory"}${at} was overwritten at an unaligned offset by CPU stores; nothing narrows the cause further${title}.`;
     case "inconclusive": {
       const leaning = x.leading ? ` The evidence leans towards ${x.leading}, but not enough to decide.` : "";
-      const next = x.missing[0] ? ` Next: ${x.missing[0].replace(/\.$/, "")}.` : "";
+      // Only the advice's headline: the report lists the full commands below.
+      const headline = x.missing[0]?.split(/[:.;(]\s/)[0].replace(/\.$/, "");
+      const next = headline ? ` Next: ${headline.charAt(0).toLowerCase()}${headline.slice(1)} (see below).` : "";
       return `The bundle does not hold enough to decide what corrupted memory${title}.${leaning}${next}`;
     }
   }
