@@ -1,6 +1,12 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG } from "../../src/analysis/config/casefile-config.js";
+import { ingestPaths } from "../../src/analysis/ingest/index.js";
+import { gzip, makeTar } from "../ingest/archive-builders.js";
 import { analyseBesideGoodLog, row } from "./measured-analysis.js";
-import { GOOD_TITLE, NASTY } from "./nasty-files.js";
+import { GOOD_CONSOLE, GOOD_TITLE, NASTY } from "./nasty-files.js";
 
 /**
  * The small half of the nasty corpus through ingest and the whole analysis, beside a good
@@ -21,4 +27,27 @@ describe("nasty files give warnings, and the rest of the bundle is still analyse
       rows.push(row(nasty, run));
     });
   }
+});
+
+describe("a bomb cannot crowd the small files after it out of the bundle", () => {
+  it("a tar of zeros that fills the bundle, then the console log: the log is still read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "casefile-crowd-"));
+    try {
+      const zeros = Buffer.alloc(1024 * 1024);
+      await writeFile(join(dir, "a.tgz"), gzip(await makeTar(Array.from({ length: 20 }, (_, i) => ({ name: `z${i}`, data: zeros })))));
+      await writeFile(join(dir, "b.log"), GOOD_CONSOLE);
+      const limits = { ...DEFAULT_CONFIG.artifacts, max_bundle_bytes: 8 * 1024 * 1024 };
+      const bundle = await ingestPaths([join(dir, "a.tgz"), join(dir, "b.log")], limits);
+      try {
+        expect(bundle.warnings.join(" ")).toMatch(/reached its limit of 8 MiB/);
+        const log = bundle.artifacts.find((a) => a.name.endsWith("b.log"));
+        expect(log?.kind).toBe("console-log");
+        expect(log?.bytes).toBe(GOOD_CONSOLE.length);
+      } finally {
+        await bundle.dispose();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
