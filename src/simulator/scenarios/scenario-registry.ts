@@ -6,7 +6,7 @@ import { dmaFault } from "./dma-fault.js";
 import { inconclusiveConsoleOnly, inconclusiveNoDump } from "./inconclusive.js";
 import { doubleFreeKasan, doubleFreeSlub, oobKasan, oobSlub, uafKasan, uafSlub } from "./slab-bugs.js";
 import { softwareOverrun } from "./software-overrun.js";
-import { staleDmaPower } from "./stale-dma-power.js";
+import { staleDmaPower, staleDmaX86Offline } from "./stale-dma-power.js";
 import { staleDmaX86Nic, staleDmaX86Nvme } from "./stale-dma-x86.js";
 
 /** Every scenario `casefile simulate` knows, in the order `--list` shows them: every verdict of verdict.md. */
@@ -14,6 +14,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   staleDmaPower,
   staleDmaX86Nvme,
   staleDmaX86Nic,
+  staleDmaX86Offline,
   dmaFault,
   cacheLineCorruption,
   bitFlip,
