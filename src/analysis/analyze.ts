@@ -5,6 +5,7 @@ import type { Artifact, ArtifactKind, ArtifactSummary, Bundle } from "./model/ar
 import { SCHEMA, type CasefileVerdict, type EvidenceJson } from "./model/casefile-verdict.js";
 import type { CrashReport } from "./model/crash.js";
 import type { Evidence } from "./model/evidence.js";
+import type { VerdictKind } from "./model/verdict-kind.js";
 import { hex } from "./model/hex.js";
 import { resolveMachine, type Arch, type MachineHints } from "./model/machine.js";
 import type { MemoryLayoutEvent } from "./model/memory-event.js";
@@ -113,6 +114,18 @@ function driverOf(device: string | null, devices: DeviceDriver[]): string | null
   return devices.find((d) => d.device === device || d.device.endsWith(device) || device.endsWith(d.device))?.driver ?? null;
 }
 
+/**
+ * Whom the verdict blames: a device for DMA verdicts, nobody in software for failing hardware
+ * (bit flips, cache lines), otherwise the code the crash report points at.
+ */
+function chooseSuspect(verdict: VerdictKind, traced: Suspect | null, crash: CrashReport | null, devices: DeviceDriver[]): Suspect | null {
+  if (verdict === "bit-flip" || verdict === "cache-line-corruption") return null;
+  if (traced) return { ...traced, driver: traced.driver ?? driverOf(traced.device, devices) };
+  if (crash?.device) return { device: crash.device, driver: driverOf(crash.device, devices), function: null, file: null };
+  const fn = guiltyFrame(crash);
+  return fn ? { device: null, driver: null, function: fn, file: crash?.files[0] ?? null } : null;
+}
+
 function evidenceJson(e: Evidence): EvidenceJson {
   return { claim: e.claim, weight: Math.round(e.weight * 100) / 100, source: e.source, verdict: e.verdict, facet: e.facet };
 }
@@ -191,13 +204,7 @@ async function analyzeWithMemory(
   const weighing = weighEvidence(evidence);
   const verdict = weighing.verdict;
 
-  const suspect: Suspect | null = trace.suspect
-    ? { ...trace.suspect, driver: trace.suspect.driver ?? driverOf(trace.suspect.device, text.devices) }
-    : crash?.device
-      ? { device: crash.device, driver: driverOf(crash.device, text.devices), function: null, file: null }
-      : guiltyFrame(crash)
-        ? { device: null, driver: null, function: guiltyFrame(crash), file: crash?.files[0] ?? null }
-        : null;
+  const suspect = chooseSuspect(verdict, trace.suspect, crash, text.devices);
 
   const owners = resolveOwners({
     rules: config.owners,

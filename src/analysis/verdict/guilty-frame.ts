@@ -4,8 +4,8 @@ import type { CrashReport } from "../model/crash.js";
 /** Allocator entry points: in a report raised inside one, its caller is the code at fault. */
 const ALLOCATOR_ENTRY = /^(?:kv?free|kfree_sensitive|kmem_cache_free|kmem_cache_free_bulk|__free_pages|free_pages|free_pages_exact|vfree|kmalloc|kmalloc_trace|__kmalloc|kmem_cache_alloc|kzalloc|kvmalloc|krealloc)$/;
 
-/** Page-state reporters that the console parser's list (built for titles) does not name. */
-const PAGE_REPORTERS = ["^print_bad_pte$", "^bad_page$", "^__?dump_page$", "^vm_normal_page$", "^free_page_is_bad", "^check_new_page"];
+/** Page-state and slab-debug reporters that the console parser's list (built for titles) does not name. */
+const PAGE_REPORTERS = ["_debug_processing$", "^free_to_partial_list$", "^_*slab_alloc", "^print_bad_pte$", "^bad_page$", "^__?dump_page$", "^vm_normal_page$", "^free_page_is_bad", "^check_new_page"];
 
 const SKIP = new RegExp([...COMMON_SKIPS, ...PAGE_REPORTERS].join("|"));
 
