@@ -23,13 +23,11 @@ const VARIANTS: Omit<SimulateOptions, "out">[] = [
 /**
  * Scenarios the analysis does not get right yet, kept out of this suite by name (never by
  * weakening the assertion) until the analysis is fixed; the report to the lead says why:
- * - double-free-slub: "Object already free" gives the object's address, but the verdict names
- *   no frame, and the kfree caller in the call trace (the double freer) is not the suspect.
  * - dma-fault@arm64: the ARM SMMU line names the stream, not the device; the suspect becomes the
  *   SMMU itself instead of the device the trace shows mapping and unmapping that IOVA.
  * An entry is a scenario name (every arch) or `name@arch`.
  */
-export const AWAITING_ANALYSIS_FIXES = ["double-free-slub", "dma-fault@arm64"];
+export const AWAITING_ANALYSIS_FIXES = ["dma-fault@arm64"];
 const awaiting = (name: string, arch: string): boolean => AWAITING_ANALYSIS_FIXES.includes(name) || AWAITING_ANALYSIS_FIXES.includes(`${name}@${arch}`);
 
 let root: string;
