@@ -24,6 +24,8 @@ export class FtraceLineCursor {
 
   /** End (exclusive) of the current line within `line`. */
   end = 0;
+  /** Timestamp of the located line (read by locate(), which needs it to find the event name). */
+  lineTs = 0;
 
   /**
    * Finds the event name of the line [start, end) of `text` (a whole chunk: no slice per line).
@@ -35,16 +37,16 @@ export class FtraceLineCursor {
     this.end = end;
     // Single-character searches: V8 runs those with a vectorised scan, two-character ones without.
     let p = text.indexOf(":", start + this.skip);
+    let ts = NaN;
     while (p !== -1 && p < end) {
-      // The timestamp ends right before ": ": digits, '.', digits.
-      if (text.charCodeAt(p + 1) === 32) {
-        let q = p - 1;
-        const stop = p - 11 > start ? p - 11 : start;
-        while (q > stop && isDigit(text.charCodeAt(q))) q--;
-        if (q < p - 1 && text.charCodeAt(q) === 46 && isDigit(text.charCodeAt(q - 1))) break;
+      // The timestamp ends right before ": ": digits, '.', digits. Reading it is the check.
+      if (text.charCodeAt(p + 1) === 32 && isDigit(text.charCodeAt(p - 1))) {
+        ts = timestampBefore(text, p, start);
+        if (ts === ts) break; // not NaN
       }
       p = text.indexOf(":", p + 1);
     }
+    this.lineTs = ts;
     if (p === -1 || p >= end) {
       this.tsEnd = -1;
       return false;

@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Artifact } from "../model/artifact.js";
 import type { LostEvents } from "./frame-event.js";
-import { fromLatin1, FtraceLineCursor, NameTable, ownCopy, parseLostMarker, timestampBefore } from "./ftrace-line-parser.js";
+import { fromLatin1, FtraceLineCursor, NameTable, ownCopy, parseLostMarker } from "./ftrace-line-parser.js";
 import { JsonlEventsParser } from "./jsonl-events-parser.js";
 import { type NormaliserContext, TRACEPOINTS, type Tp, TracepointNormaliser, Tp as TpKind } from "./tracepoint-normaliser.js";
 
@@ -123,7 +123,7 @@ export async function scanArtifact(artifact: Artifact, ctx: NormaliserContext, o
     events++;
     // Every event line's timestamp: a short digit loop, cheaper than it sounds, and it is how
     // out-of-order traces and the time of a loss marker are known.
-    const ts = timestampBefore(text, cursor.tsEnd, start);
+    const ts = cursor.lineTs;
     if (ts < clock.prevTs) {
       if (backwards++ === 0) firstBackwards = lineNo;
     } else clock.prevTs = ts;
