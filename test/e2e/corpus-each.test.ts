@@ -86,7 +86,7 @@ describe("casefile analyze --each over the syzkaller corpus", () => {
   });
 
   it("gives a crash for every file with a TITLE header and crash: null for every file without", () => {
-    const wrong = raw.filter((v, i) => (files[i]!.title !== null) !== (v.crash !== null)).map((v, i) => `${v.bundle}: ${v.crash?.title ?? "null"}`);
+    const wrong = raw.filter((v, i) => (files[i]!.title !== null) !== (v.crash !== null)).map((v) => `${v.bundle}: ${v.crash?.title ?? "null"}`);
     expect(wrong).toEqual([]);
     expect(raw.filter((v) => v.crash === null).length).toBe(files.filter((f) => f.title === null).length);
   });
