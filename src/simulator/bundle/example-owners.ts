@@ -1,16 +1,13 @@
+import { ownerRuleSchema, type OwnerRule } from "../../analysis/config/casefile-config.js";
 import type { VerdictKind } from "../../analysis/model/verdict-kind.js";
+import { matchOwnerRules, type OwnerFacts } from "../../analysis/owners/owner-rules.js";
 
 /**
  * The owner rules of `examples/casefile.yml`, the example configuration every simulated case is
- * judged against: truth.json's `owner` is the first rule that matches, as config.md says.
+ * judged against: truth.json's `owner` is the first rule that matches, as config.md says. They go
+ * through the real config schema and owner matcher, so the truth is what casefile itself decides.
  */
-export interface ExampleOwnerRule {
-  match: { driver?: string; function?: string; verdict?: VerdictKind };
-  owner: string;
-  label: string;
-}
-
-export const EXAMPLE_OWNER_RULES: readonly ExampleOwnerRule[] = [
+export const EXAMPLE_OWNER_RULES: readonly OwnerRule[] = [
   { match: { driver: "mlx5_*" }, owner: "@acme/rdma", label: "owner:rdma" },
   { match: { driver: "nvme*" }, owner: "@acme/storage", label: "owner:storage" },
   { match: { driver: "ice" }, owner: "@acme/netdev", label: "owner:netdev" },
@@ -21,24 +18,11 @@ export const EXAMPLE_OWNER_RULES: readonly ExampleOwnerRule[] = [
   { match: { function: "xfs_*" }, owner: "@acme/filesystems", label: "owner:fs" },
   { match: { function: "tcp_*" }, owner: "@acme/netdev", label: "owner:netdev" },
   { match: { function: "nf_*" }, owner: "@acme/netdev", label: "owner:netdev" },
-];
-
-/** `*` matches any run of characters, `?` one; the whole value must match. */
-export function globMatch(glob: string, value: string): boolean {
-  const re = new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
-  return re.test(value);
-}
+].map((rule) => ownerRuleSchema.parse(rule));
 
 export function exampleOwner(verdict: VerdictKind, suspect: { driver: string | null; function: string | null } | null, crashFrame: string | null): string | null {
-  for (const rule of EXAMPLE_OWNER_RULES) {
-    const m = rule.match;
-    if (m.verdict && m.verdict !== verdict) continue;
-    if (m.driver && !(suspect?.driver && globMatch(m.driver, suspect.driver))) continue;
-    const fn = suspect?.function ?? crashFrame;
-    if (m.function && !(fn && globMatch(m.function, fn))) continue;
-    return rule.owner;
-  }
-  return null;
+  const facts: OwnerFacts = { verdict, driver: suspect?.driver ?? null, device: null, modules: [], function: suspect?.function ?? crashFrame, file: null };
+  return matchOwnerRules(EXAMPLE_OWNER_RULES, facts)[0]?.owner ?? null;
 }
 
 /** The YAML text of examples/casefile.yml, generated from the same rules. */
