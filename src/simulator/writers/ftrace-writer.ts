@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { BufferedLineSink } from "./buffered-line-sink.js";
+import { StreamedTraceWriter } from "./streamed-trace-writer.js";
 
 /** A field value: strings are written as given, numbers in decimal, bigints as the layout asks (see `formatFields`). */
 export type FieldValue = string | number | bigint;
@@ -88,17 +88,14 @@ export function formatCpu(cpu: number): string {
 
 /**
  * Writes ftrace text exactly as /sys/kernel/tracing/trace prints it, streamed to a Writable with
- * backpressure. Call `event()` in a loop and `await drained()` whenever it returns false (or
- * simply `await write()`), then `await end()`.
+ * backpressure (the contract of StreamedTraceWriter).
  */
-export class FtraceWriter {
-  private readonly sink: BufferedLineSink;
+export class FtraceWriter extends StreamedTraceWriter<TraceEvent> {
   private readonly opts: Required<FtraceWriterOptions>;
-  private started = false;
   private readonly dots: string;
 
   constructor(out: Writable, options: FtraceWriterOptions = {}) {
-    this.sink = new BufferedLineSink(out);
+    super(out, options.endStream ?? true);
     this.opts = {
       flagColumns: options.flagColumns ?? 5,
       tgid: options.tgid ?? false,
@@ -110,9 +107,8 @@ export class FtraceWriter {
     this.dots = ".".repeat(this.opts.flagColumns);
   }
 
-  private start(): void {
-    this.started = true;
-    if (!this.opts.header) return;
+  protected override header(): string[] {
+    if (!this.opts.header) return [];
     const { flagColumns, tgid } = this.opts;
     const tg = tgid ? " ".repeat(10) : "";
     const lines = ["# tracer: nop", "#", "# entries-in-buffer/entries-written: 0/0   #P:8", "#"];
@@ -140,7 +136,7 @@ export class FtraceWriter {
     } else {
       lines.push(`#           TASK-PID     ${tgid ? "  TGID    " : ""}CPU#     TIMESTAMP  FUNCTION`, `#              | |       ${tgid ? "    |     " : ""}  |         |         |`);
     }
-    for (const l of lines) this.sink.push(l);
+    return lines;
   }
 
   /** The part before the timestamp: comm-pid, tgid, cpu, flags. */
@@ -154,7 +150,7 @@ export class FtraceWriter {
 
   /** Buffers one event (and its stack). False: await drained() before writing more. */
   event(ev: TraceEvent): boolean {
-    if (!this.started) this.start();
+    this.begin();
     const pre = this.prefix(ev.task, ev.pid, ev.tgid, ev.cpu, ev.flags);
     const ts = formatTimestamp(ev.ts);
     let ok = this.sink.push(pre + ts + ": " + ev.event + ": " + formatFields(ev.fields, this.opts.pfnRadix));
@@ -167,35 +163,13 @@ export class FtraceWriter {
 
   /** A function-tracer line (`func <-parent`), which carries no event. */
   functionCall(ts: number, cpu: number, task: string, pid: number, func: string, parent: string): boolean {
-    if (!this.started) this.start();
+    this.begin();
     return this.sink.push(this.prefix(task, pid, undefined, cpu, undefined) + formatTimestamp(ts) + ": " + func + " <-" + parent);
   }
 
   /** `CPU:3 [LOST 1842 EVENTS]`: the ring buffer overflowed on that CPU. */
   lost(cpu: number, count: number): boolean {
-    if (!this.started) this.start();
+    this.begin();
     return this.sink.push(`CPU:${cpu} [LOST ${count} EVENTS]`);
-  }
-
-  /** Any raw line as given (garbage, comments); `end(tail)` writes a cut-off last line. */
-  raw(text: string): boolean {
-    if (!this.started) this.start();
-    return this.sink.push(text);
-  }
-
-  /** Buffers the event and waits for the stream when it asked to. */
-  async write(ev: TraceEvent): Promise<void> {
-    if (!this.event(ev)) await this.sink.drained();
-  }
-
-  drained(): Promise<void> {
-    return this.sink.drained();
-  }
-
-  /** Flushes and ends the stream; `truncatedTail` is written last without a newline (a cut-off trace). */
-  async end(truncatedTail?: string): Promise<void> {
-    if (!this.started) this.start();
-    if (truncatedTail !== undefined) this.sink.pushPartial(truncatedTail);
-    await this.sink.end(this.opts.endStream);
   }
 }

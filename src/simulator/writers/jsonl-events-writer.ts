@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { BufferedLineSink } from "./buffered-line-sink.js";
+import { StreamedTraceWriter } from "./streamed-trace-writer.js";
 
 /**
  * One generic event (formats.md §2, JSON Lines), for tracers that are not ftrace. `event` is one of
@@ -31,35 +31,14 @@ function replacer(_key: string, value: unknown): unknown {
 }
 
 /** Streams generic events as JSON Lines with backpressure (same contract as FtraceWriter). */
-export class JsonlEventsWriter {
-  private readonly sink: BufferedLineSink;
-  private readonly endStream: boolean;
-
+export class JsonlEventsWriter extends StreamedTraceWriter<JsonlEvent> {
   constructor(out: Writable, options: JsonlEventsWriterOptions = {}) {
-    this.sink = new BufferedLineSink(out);
-    this.endStream = options.endStream ?? true;
+    super(out, options.endStream ?? true);
   }
 
   event(ev: JsonlEvent): boolean {
     // ts first, then the fields in the order given, as the spec's example shows.
     const { ts, ...rest } = ev;
     return this.sink.push(JSON.stringify({ ts, ...rest }, replacer));
-  }
-
-  raw(text: string): boolean {
-    return this.sink.push(text);
-  }
-
-  async write(ev: JsonlEvent): Promise<void> {
-    if (!this.event(ev)) await this.sink.drained();
-  }
-
-  drained(): Promise<void> {
-    return this.sink.drained();
-  }
-
-  async end(truncatedTail?: string): Promise<void> {
-    if (truncatedTail !== undefined) this.sink.pushPartial(truncatedTail);
-    await this.sink.end(this.endStream);
   }
 }

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
-import { BufferedLineSink } from "./buffered-line-sink.js";
 import { formatCpu, formatFields, formatTimestamp, type TraceEvent } from "./ftrace-writer.js";
+import { StreamedTraceWriter } from "./streamed-trace-writer.js";
 
 export interface TraceCmdWriterOptions {
   /** Number of CPUs, for the `cpus=N` first line. Default 8. */
@@ -23,13 +23,11 @@ function padStart(text: string, width: number): string {
  * Writes `trace-cmd report` text: `cpus=N`, then one line per event with the event name padded
  * to 20 columns, and `CPU:3 [12 EVENTS DROPPED]` markers. Same backpressure contract as FtraceWriter.
  */
-export class TraceCmdWriter {
-  private readonly sink: BufferedLineSink;
+export class TraceCmdWriter extends StreamedTraceWriter<TraceEvent> {
   private readonly opts: Required<Omit<TraceCmdWriterOptions, "filePrefix">> & { filePrefix: string | undefined };
-  private started = false;
 
   constructor(out: Writable, options: TraceCmdWriterOptions = {}) {
-    this.sink = new BufferedLineSink(out);
+    super(out, options.endStream ?? true);
     this.opts = {
       cpus: options.cpus ?? 8,
       flagColumns: options.flagColumns ?? 0,
@@ -39,9 +37,8 @@ export class TraceCmdWriter {
     };
   }
 
-  private start(): void {
-    this.started = true;
-    this.sink.push(`cpus=${this.opts.cpus}`);
+  protected override header(): string[] {
+    return [`cpus=${this.opts.cpus}`];
   }
 
   private prefix(): string {
@@ -49,7 +46,7 @@ export class TraceCmdWriter {
   }
 
   event(ev: TraceEvent): boolean {
-    if (!this.started) this.start();
+    this.begin();
     let line = this.prefix() + padStart(ev.task, 16) + "-" + String(ev.pid).padEnd(5) + " " + formatCpu(ev.cpu) + " ";
     if (this.opts.flagColumns > 0) line += (ev.flags ?? ".".repeat(this.opts.flagColumns)) + " ";
     const name = ev.event + ":";
@@ -61,26 +58,7 @@ export class TraceCmdWriter {
 
   /** `CPU:3 [12 EVENTS DROPPED]` */
   dropped(cpu: number, count: number): boolean {
-    if (!this.started) this.start();
+    this.begin();
     return this.sink.push(`${this.prefix()}CPU:${cpu} [${count} EVENTS DROPPED]`);
-  }
-
-  raw(text: string): boolean {
-    if (!this.started) this.start();
-    return this.sink.push(text);
-  }
-
-  async write(ev: TraceEvent): Promise<void> {
-    if (!this.event(ev)) await this.sink.drained();
-  }
-
-  drained(): Promise<void> {
-    return this.sink.drained();
-  }
-
-  async end(truncatedTail?: string): Promise<void> {
-    if (!this.started) this.start();
-    if (truncatedTail !== undefined) this.sink.pushPartial(truncatedTail);
-    await this.sink.end(this.opts.endStream);
   }
 }
