@@ -91,7 +91,7 @@ async function dumpRedis(): Promise<string> {
           : type === "hash" ? await redis.hgetall(key)
           : type === "list" ? await redis.lrange(key, 0, -1)
           : type === "set" ? await redis.smembers(key)
-          : type === "zset" ? await redis.zrange(key, 0, -1)
+          : type === "zset" ? await redis.zrange(key, "0", "-1")
           : type === "stream" ? await redis.xrange(key, "-", "+")
           : null;
         out.push(`${key} ${JSON.stringify(value)}`);
