@@ -77,6 +77,7 @@ async function readTextArtifacts(artifacts: Artifact[], notes: ArtifactNotes): P
     switch (a.kind) {
       case "console-log": {
         const c = parseConsoleLog(text, a.name);
+        if (c.crash && c.crash.ts == null) c.crash.ts = printkTime(text, c.crash.source);
         facts.crash ??= c.crash;
         if (c.crash && facts.reportText === null) facts.reportText = c.crash.text;
         facts.devices.push(...c.devices);
@@ -103,6 +104,17 @@ async function readTextArtifacts(artifacts: Artifact[], notes: ArtifactNotes): P
     }
   }
   return facts;
+}
+
+/** The printk time of the line `source` ("name:line") points at, so the trace can place the crash. */
+function printkTime(text: string, source: string): number | null {
+  const line = Number(source.slice(source.lastIndexOf(":") + 1));
+  if (!Number.isInteger(line) || line < 1) return null;
+  let start = 0;
+  for (let n = 1; n < line && start !== -1; n++) start = text.indexOf("\n", start) + 1 || -1;
+  if (start === -1) return null;
+  const m = /^\[\s*(\d+\.\d+)\]/.exec(text.slice(start, start + 40));
+  return m ? Number(m[1]) : null;
 }
 
 function artifactsOf(bundle: Bundle, kinds: ReadonlySet<ArtifactKind>): Artifact[] {
@@ -192,6 +204,7 @@ async function analyzeWithMemory(
     layoutEvents: text.layoutEvents,
     region: memory.region ? { start: memory.region.start, end: memory.region.end } : null,
     crashTs: crash?.ts ?? null,
+    crashTask: crash ? { task: crash.task, pid: crash.pid, cpu: crash.cpu } : null,
     onProgress: (done: number, total: number | null) => progress({ phase: "scanning traces", done, total }),
   });
   for (const [name, a] of trace.artifacts) {
