@@ -2,8 +2,8 @@ import { PAGE_POISON, POISON_FREE } from "../content/kernel-memory-bytes.js";
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { pagePoisonReport, slubReport, taskCaller } from "../writers/console-log-writer.js";
-import { bootedConsole, defaultModules, evAlloc, evFree, pfnHex, pickFrame, reportContext, truthRegion } from "./scenario-kit.js";
-import { slabPage, SLAB_USERS } from "./slab-kit.js";
+import { bootedConsole, defaultModules, evAlloc, evFree, frameAndNeighbours, pfnHex, pickFrame, reportContext, truthRegion } from "./scenario-kit.js";
+import { slabPage, SLAB_USERS, slubAllocCheckStack } from "./slab-kit.js";
 
 /**
  * A single-bit flip in memory nobody should have touched: a free page's poison (page
@@ -39,7 +39,7 @@ export const bitFlip: ScenarioDefinition = {
         console: log.render(),
         events,
         trace: true,
-        reserved: new Set([pfn - 1, pfn, pfn + 1]),
+        reserved: frameAndNeighbours(pfn),
         devices: [],
         window: { start: t0 - 20, end: tCrash },
         memory: [{ phys, bytes }],
@@ -75,14 +75,14 @@ export const bitFlip: ScenarioDefinition = {
       redzone: slab.bytes.subarray(objAt + user.cacheSize, objAt + user.cacheSize + 32),
       allocatedIn: user.alloc,
       freedIn: user.free,
-      stack: ["alloc_debug_processing", "___slab_alloc", "__slab_alloc.constprop.0", "__kmalloc_noprof", ...user.alloc.slice(1)],
+      stack: slubAllocCheckStack(user),
       objectsPerSlab: slab.objects,
     }));
     return {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([slab.pfn - 1, slab.pfn, slab.pfn + 1]),
+      reserved: frameAndNeighbours(slab.pfn),
       devices: [],
       window: { start: t0 - 40 * gap - 5, end: tCrash },
       memory: [{ phys: slab.phys, bytes: slab.bytes }],

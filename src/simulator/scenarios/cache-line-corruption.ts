@@ -2,8 +2,8 @@ import { POISON_FREE, slabObjects } from "../content/kernel-memory-bytes.js";
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { slubReport, taskCaller } from "../writers/console-log-writer.js";
-import { bootedConsole, cleanDmaLife, defaultModules, evAlloc, ICE_X86, MLX5_PPC, pfnHex, pickIova, reportContext, truthRegion } from "./scenario-kit.js";
-import { slabPage, SLAB_USERS } from "./slab-kit.js";
+import { asDecoys, bootedConsole, cleanDmaLife, defaultModules, evAlloc, frameAndNeighbours, ICE_X86, MLX5_PPC, pfnHex, pickIova, reportContext, truthRegion } from "./scenario-kit.js";
+import { slabPage, SLAB_USERS, slubAllocCheckStack } from "./slab-kit.js";
 
 /**
  * Cache-line corruption: whole cache lines of a free SLUB object hold stale, plausible data
@@ -42,8 +42,8 @@ export const cacheLineCorruption: ScenarioDefinition = {
     const dev = m.arch === "x86_64" ? ICE_X86 : MLX5_PPC;
     const events: SimTraceEvent[] = [evAlloc(t0, alloc, slab.pfn, "GFP_KERNEL|__GFP_COMP", 0, 0)];
     // Decoys: the neighbouring frames had clean DMA lives.
-    events.push(...cleanDmaLife(t0 + gap, alloc, dev.address, slab.pfn + 1, m.pageSize, pickIova(ctx)).map((e) => ({ ...e, key: false })));
-    events.push(...cleanDmaLife(t0 + 2 * gap, alloc, dev.address, slab.pfn - 1, m.pageSize, pickIova(ctx)).map((e) => ({ ...e, key: false })));
+    events.push(...asDecoys(cleanDmaLife(t0 + gap, alloc, dev.address, slab.pfn + 1, m.pageSize, pickIova(ctx))));
+    events.push(...asDecoys(cleanDmaLife(t0 + 2 * gap, alloc, dev.address, slab.pfn - 1, m.pageSize, pickIova(ctx))));
 
     const virt = (p: bigint): bigint => p + m.linearMapBase;
     const log = bootedConsole(ctx, [dev]);
@@ -57,7 +57,7 @@ export const cacheLineCorruption: ScenarioDefinition = {
       redzone: slab.bytes.subarray(objAt + 512, objAt + 512 + 64),
       allocatedIn: user.alloc,
       freedIn: user.free,
-      stack: ["alloc_debug_processing", "___slab_alloc", "__slab_alloc.constprop.0", "__kmalloc_noprof", ...user.alloc.slice(1)],
+      stack: slubAllocCheckStack(user),
       objectsPerSlab: slab.objects,
     }));
 
@@ -65,7 +65,7 @@ export const cacheLineCorruption: ScenarioDefinition = {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([slab.pfn - 1, slab.pfn, slab.pfn + 1]),
+      reserved: frameAndNeighbours(slab.pfn),
       devices: [dev],
       window: { start: t0 - 10, end: tCrash },
       memory: [{ phys: slab.phys, bytes: slab.bytes }],

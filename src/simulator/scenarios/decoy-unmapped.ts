@@ -2,7 +2,7 @@ import { PAGE_POISON, putU64 } from "../content/kernel-memory-bytes.js";
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { pagePoisonReport, taskCaller } from "../writers/console-log-writer.js";
-import { bootedConsole, cleanDmaLife, defaultModules, evAlloc, evFree, evMap, evUnmap, ICE_X86, MLX5_PPC, pfnHex, pickFrame, pickIova, reportContext, truthRegion } from "./scenario-kit.js";
+import { asDecoys, bootedConsole, cleanDmaLife, defaultModules, evAlloc, evFree, evMap, evUnmap, frameAndNeighbours, ICE_X86, MLX5_PPC, pfnHex, pickFrame, pickIova, reportContext, truthRegion } from "./scenario-kit.js";
 
 /**
  * A decoy for stale-DMA reasoning: the corrupted frame WAS mapped for DMA by a NIC, but the
@@ -30,7 +30,7 @@ export const decoyUnmapped: ScenarioDefinition = {
     const tCrash = t2 + gap;
 
     const events: SimTraceEvent[] = [
-      ...cleanDmaLife(t0 - 5 * gap - 11, ownerTask, dev.address, pfn, page, iova + 2 * page).map((e) => ({ ...e, key: false })),
+      ...asDecoys(cleanDmaLife(t0 - 5 * gap - 11, ownerTask, dev.address, pfn, page, iova + 2 * page)),
       evAlloc(t0, ownerTask, pfn, "GFP_ATOMIC|__GFP_NOWARN"),
       evMap(t0 + 0.00002, ownerTask, dev.address, Number(phys), page, iova),
       evUnmap(t1, ownerTask, dev.address, page, iova),
@@ -50,7 +50,7 @@ export const decoyUnmapped: ScenarioDefinition = {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([pfn - 1, pfn, pfn + 1]),
+      reserved: frameAndNeighbours(pfn),
       devices: [dev],
       window: { start: t0 - 5 * gap - 30, end: tCrash },
       memory: [{ phys, bytes }],

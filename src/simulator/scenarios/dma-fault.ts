@@ -1,7 +1,7 @@
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { amdViFault, devPrintk, dmaApiWarning, dmarFault, smmuContextFault, taskCaller } from "../writers/console-log-writer.js";
-import { bootedConsole, defaultModules, evAlloc, evFree, evMap, evUnmap, IXGBE_X86, pickFrame, pickIova, reportContext } from "./scenario-kit.js";
+import { bootedConsole, defaultModules, evAlloc, evFree, evMap, evUnmap, frameAndNeighbours, IXGBE_X86, pickFrame, pickIova, reportContext } from "./scenario-kit.js";
 
 /**
  * A DMA fault caught before memory was corrupted. The ixgbe driver unmaps a receive buffer
@@ -66,7 +66,7 @@ export const dmaFault: ScenarioDefinition = {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([pfn - 1, pfn, pfn + 1]),
+      reserved: frameAndNeighbours(pfn),
       devices: [dev],
       window: { start: t0 - 30, end: tFault + 0.01 },
       memory: null,

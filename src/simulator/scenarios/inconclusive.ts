@@ -1,7 +1,7 @@
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { ppcDataAccess, taskCaller, x86PageFault } from "../writers/console-log-writer.js";
-import { bootedConsole, defaultModules, evAlloc, MLX5_PPC, NVME_X86, pickFrame, reportContext } from "./scenario-kit.js";
+import { bootedConsole, defaultModules, evAlloc, frameAndNeighbours, MLX5_PPC, NVME_X86, pickFrame, reportContext } from "./scenario-kit.js";
 
 /**
  * Bundles that cannot be decided: an oops on a bad kernel pointer with nothing else attached,
@@ -76,7 +76,7 @@ export const inconclusiveNoDump: ScenarioDefinition = {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([pfn - 1, pfn, pfn + 1]),
+      reserved: frameAndNeighbours(pfn),
       devices: [MLX5_PPC],
       window: { start: t0 - 60, end: tCrash },
       memory: null,

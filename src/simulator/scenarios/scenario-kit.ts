@@ -134,6 +134,47 @@ export function cleanDmaLife(t: number, w: Who, device: string, pfn: number, pag
   ];
 }
 
+/** Marks events as decoys: on the frame's history, but not part of the story. */
+export function asDecoys(events: readonly SimTraceEvent[]): SimTraceEvent[] {
+  return events.map((e) => ({ ...e, key: false }));
+}
+
+/**
+ * The case frame's two neighbours, each allocated and mapped by one task, then unmapped and freed
+ * properly by another, at IOVAs beside the case's: decoys for a reader that only greps addresses.
+ */
+export function neighbourDmaLives(life: {
+  pfn: number;
+  pageSize: number;
+  device: string;
+  iova: number;
+  mapper: Who;
+  gfp: string;
+  allocAt: number;
+  mapAt: number;
+  unmapper: Who;
+  unmapAt: number;
+  freeAt: number;
+}): SimTraceEvent[] {
+  const { pfn, pageSize: page, device, iova } = life;
+  const out: SimTraceEvent[] = [];
+  for (const n of [pfn - 1, pfn + 1]) {
+    const dmaAddr = iova + (n - pfn) * page;
+    out.push(
+      evAlloc(life.allocAt, life.mapper, n, life.gfp),
+      evMap(life.mapAt, life.mapper, device, n * page, page, dmaAddr),
+      evUnmap(life.unmapAt, life.unmapper, device, page, dmaAddr),
+      evFree(life.freeAt, life.unmapper, n),
+    );
+  }
+  return asDecoys(out);
+}
+
+/** The frames noise must leave alone: the case's frame and its two neighbours. */
+export function frameAndNeighbours(pfn: number): Set<number> {
+  return new Set([pfn - 1, pfn, pfn + 1]);
+}
+
 /** A frame of ordinary RAM away from the first and last GiB. */
 export function pickFrame(ctx: ScenarioContext): number {
   const pages = Math.floor((64 * 2 ** 30) / ctx.machine.pageSize);

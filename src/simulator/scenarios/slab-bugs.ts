@@ -3,8 +3,8 @@ import type { ScenarioContext, ScenarioDefinition, ScenarioPlan } from "../model
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import type { Truth } from "../model/truth.js";
 import { kasanReport, slubReport, taskCaller } from "../writers/console-log-writer.js";
-import { bootedConsole, defaultModules, evAlloc, pfnHex, reportContext, truthRegion } from "./scenario-kit.js";
-import { slabPage, SLAB_USERS } from "./slab-kit.js";
+import { bootedConsole, defaultModules, evAlloc, frameAndNeighbours, pfnHex, reportContext, truthRegion } from "./scenario-kit.js";
+import { slabPage, SLAB_USERS, slubAllocCheckStack } from "./slab-kit.js";
 
 type SlabBug = "use-after-free" | "out-of-bounds" | "double-free";
 
@@ -98,7 +98,7 @@ function slabBug(form: "kasan" | "slub", bug: SlabBug) {
         freedIn: user.free,
         stack:
           bug === "use-after-free"
-            ? ["alloc_debug_processing", "___slab_alloc", "__slab_alloc.constprop.0", "__kmalloc_noprof", ...user.alloc.slice(1)]
+            ? slubAllocCheckStack(user)
             : ["free_debug_processing", "free_to_partial_list", "__slab_free", "kfree", user.frame, ...user.stack],
         objectsPerSlab: slab.objects,
       });
@@ -110,7 +110,7 @@ function slabBug(form: "kasan" | "slub", bug: SlabBug) {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([slab.pfn - 1, slab.pfn, slab.pfn + 1]),
+      reserved: frameAndNeighbours(slab.pfn),
       devices: [],
       window: { start: t0 - 10, end: tCrash },
       memory: form === "slub" ? [{ phys: slab.phys, bytes: slab.bytes }] : null,

@@ -53,6 +53,11 @@ export function slabPage(ctx: ScenarioContext, objectSize: number): SlabPage {
   return page;
 }
 
+/** The stack of a SLUB debug report that caught the corruption when `user` allocated from the cache. */
+export function slubAllocCheckStack(user: SlabUser): string[] {
+  return ["alloc_debug_processing", "___slab_alloc", "__slab_alloc.constprop.0", "__kmalloc_noprof", ...user.alloc.slice(1)];
+}
+
 /** Functions that own slab objects in the scenarios, with the alloc and free paths real kernels show. */
 export interface SlabUser {
   frame: string;

@@ -2,7 +2,7 @@ import { getU64 } from "../content/kernel-memory-bytes.js";
 import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { taskCaller, x86GeneralProtection } from "../writers/console-log-writer.js";
-import { bootedConsole, defaultModules, evAlloc, isPrintable, pfnHex, reportContext, truthRegion } from "./scenario-kit.js";
+import { bootedConsole, defaultModules, evAlloc, frameAndNeighbours, isPrintable, pfnHex, reportContext, truthRegion } from "./scenario-kit.js";
 import { slabPage } from "./slab-kit.js";
 
 /**
@@ -50,7 +50,7 @@ export const softwareOverrun: ScenarioDefinition = {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([slab.pfn - 1, slab.pfn, slab.pfn + 1]),
+      reserved: frameAndNeighbours(slab.pfn),
       devices: [],
       window: { start: t0 - 10, end: tCrash },
       memory: [{ phys: slab.phys, bytes: slab.bytes }],

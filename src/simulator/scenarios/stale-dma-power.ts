@@ -12,14 +12,16 @@ import {
 } from "../writers/console-log-writer.js";
 import {
   bootedConsole,
+  asDecoys,
   cleanDmaLife,
   defaultModules,
   evAlloc,
   evFree,
+  frameAndNeighbours,
   evMap,
-  evUnmap,
   MLX5_PPC,
   MLX5_X86,
+  neighbourDmaLives,
   pfnHex,
   pickFrame,
   pickIova,
@@ -60,13 +62,9 @@ function staleDmaAfterHotRemove(platform: "pseries" | "generic") {
 
     const events: SimTraceEvent[] = [];
     // Decoys: the frame's earlier clean lives, and its neighbours mapped and unmapped properly.
-    events.push(...cleanDmaLife(t0 - 3 * gap - 41.2, napi, dev.address, pfn, page, iova + 7 * page).map((e) => ({ ...e, key: false })));
-    events.push(...cleanDmaLife(t0 - 2 * gap - 3.7, napi, dev.address, pfn, page, iova + 3 * page).map((e) => ({ ...e, key: false })));
-    for (const n of [pfn - 1, pfn + 1]) {
-      events.push(evAlloc(t0 - 0.0002, napi, n, "GFP_ATOMIC|__GFP_NOWARN"), evMap(t0 - 0.00015, napi, dev.address, n * page, page, iova + (n - pfn) * page));
-      events.push(evUnmap(t1 - 0.0004, drmgr, dev.address, page, iova + (n - pfn) * page), evFree(t1 - 0.0003, drmgr, n));
-      for (const e of events.slice(-4)) e.key = false;
-    }
+    events.push(...asDecoys(cleanDmaLife(t0 - 3 * gap - 41.2, napi, dev.address, pfn, page, iova + 7 * page)));
+    events.push(...asDecoys(cleanDmaLife(t0 - 2 * gap - 3.7, napi, dev.address, pfn, page, iova + 3 * page)));
+    events.push(...neighbourDmaLives({ pfn, pageSize: page, device: dev.address, iova, mapper: napi, gfp: "GFP_ATOMIC|__GFP_NOWARN", allocAt: t0 - 0.0002, mapAt: t0 - 0.00015, unmapper: drmgr, unmapAt: t1 - 0.0004, freeAt: t1 - 0.0003 }));
     // The story.
     events.push(evAlloc(t0 - 0.00021, napi, pfn, "GFP_ATOMIC|__GFP_NOWARN"));
     events[events.length - 1].key = false;
@@ -133,7 +131,7 @@ function staleDmaAfterHotRemove(platform: "pseries" | "generic") {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([pfn - 1, pfn, pfn + 1]),
+      reserved: frameAndNeighbours(pfn),
       devices: [dev],
       window: { start: t0 - 3 * gap - 60, end: tCrash },
       memory: [{ phys: regionStart, bytes: frame }],

@@ -6,13 +6,15 @@ import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { devPrintk, taskCaller, x86GeneralProtection } from "../writers/console-log-writer.js";
 import {
   bootedConsole,
+  asDecoys,
   cleanDmaLife,
   defaultModules,
   evAlloc,
   evFree,
+  frameAndNeighbours,
   evMap,
-  evUnmap,
   ICE_X86,
+  neighbourDmaLives,
   NVME_X86,
   pfnHex,
   pickFrame,
@@ -46,13 +48,9 @@ function staleDmaX86(kind: "nvme" | "nic") {
     const tCrash = t2 + gap + 0.0007;
 
     const events: SimTraceEvent[] = [];
-    const decoy = (e: SimTraceEvent): SimTraceEvent => ({ ...e, key: false });
-    events.push(...cleanDmaLife(t0 - 2 * gap - 17.4, submitter, dev.address, pfn, page, iova + 5 * page).map(decoy));
-    for (const n of [pfn - 1, pfn + 1]) {
-      events.push(decoy(evAlloc(t0 - 0.0003, submitter, n, "GFP_NOIO")), decoy(evMap(t0 - 0.00025, submitter, dev.address, n * page, page, iova + (n - pfn) * page)));
-      events.push(decoy(evUnmap(t1 - 0.0002, completer, dev.address, page, iova + (n - pfn) * page)), decoy(evFree(t1 - 0.00015, completer, n)));
-    }
-    events.push(decoy(evAlloc(t0 - 0.00031, submitter, pfn, kind === "nvme" ? "GFP_NOIO" : "GFP_ATOMIC|__GFP_NOWARN")));
+    events.push(...asDecoys(cleanDmaLife(t0 - 2 * gap - 17.4, submitter, dev.address, pfn, page, iova + 5 * page)));
+    events.push(...neighbourDmaLives({ pfn, pageSize: page, device: dev.address, iova, mapper: submitter, gfp: "GFP_NOIO", allocAt: t0 - 0.0003, mapAt: t0 - 0.00025, unmapper: completer, unmapAt: t1 - 0.0002, freeAt: t1 - 0.00015 }));
+    events.push(...asDecoys([evAlloc(t0 - 0.00031, submitter, pfn, kind === "nvme" ? "GFP_NOIO" : "GFP_ATOMIC|__GFP_NOWARN")]));
     events.push(evMap(t0, submitter, dev.address, phys, page, iova));
     // With the stacktrace trace option (a seed's choice) the story's free and allocation carry their kernel stacks.
     const stacks = rng.chance(0.5);
@@ -113,7 +111,7 @@ function staleDmaX86(kind: "nvme" | "nic") {
       console: log.render(),
       events,
       trace: true,
-      reserved: new Set([pfn - 1, pfn, pfn + 1]),
+      reserved: frameAndNeighbours(pfn),
       devices: [dev],
       window: { start: t0 - 2 * gap - 40, end: tCrash },
       memory: [{ phys: BigInt(phys - page), bytes }],
