@@ -5,30 +5,14 @@
  * Every pattern is applied to single lines (already cut to MAX_LINE) and has no nested
  * quantifiers.
  */
+import type { CrashReport } from "../model/crash.js";
 import type { Arch } from "../model/machine.js";
 import type { ConsoleLine } from "./console-line.js";
 import { ARM_FRAME_LINE, CALL_TRACE, FRAME_LINE, STACK_START, SYMBOLISED_FRAME } from "./frame-patterns.js";
 import { normaliseBdf } from "./device-lines.js";
 
-export interface CrashDetails {
-  address: bigint | null;
-  access: "read" | "write" | null;
-  size: number | null;
-  task: string | null;
-  pid: number | null;
-  cpu: number | null;
-  modules: string[];
-  stack: string[];
-  files: string[];
-  arch: Arch | null;
-  kernel: string | null;
-  bugType: string | null;
-  object: { start: bigint; size: number; cache: string | null } | null;
-  corrupted: { start: bigint; end: bigint; firstByte: number | null; expected: number | null } | null;
-  pfn: bigint | null;
-  device: string | null;
-  dmaAddress: bigint | null;
-}
+/** A CrashReport's fields that its lines state (the address still a number); the title, kind and frame come from the finder. */
+export type CrashDetails = Omit<CrashReport, "title" | "kind" | "frame" | "address" | "source" | "text" | "ts"> & { address: bigint | null };
 
 const MAX_DETAIL_LINES = 2000;
 

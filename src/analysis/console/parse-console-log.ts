@@ -9,7 +9,7 @@ import type { MemoryLayoutEvent } from "../model/memory-event.js";
 import type { DeviceDriver } from "../model/region.js";
 import type { VerdictKind } from "../model/verdict-kind.js";
 import { splitConsoleLines, type ConsoleLine } from "./console-line.js";
-import { extractCrashDetails } from "./crash-details.js";
+import { extractCrashDetails, type CrashDetails } from "./crash-details.js";
 import { BUG_TYPE_VERDICTS, MEMORY_CORRUPTION_KINDS } from "./crash-families.js";
 import { findFirstCrash, finishTitle } from "./crash-report-finder.js";
 import { deviceDriverOf, DeviceDriverCollector } from "./device-lines.js";
@@ -89,30 +89,7 @@ function findCrash(lines: readonly ConsoleLine[], name: string): CrashReport | n
     }
   }
   const reportLines = found.lines.slice(0, MAX_REPORT_LINES);
-  return {
-    title,
-    kind,
-    frame,
-    address: details.address === null ? null : hexString(details.address),
-    access: details.access,
-    size: details.size,
-    task: details.task,
-    pid: details.pid,
-    cpu: details.cpu,
-    modules: details.modules,
-    stack: details.stack,
-    arch: details.arch,
-    kernel: details.kernel,
-    bugType,
-    object: details.object,
-    corrupted: details.corrupted,
-    pfn: details.pfn,
-    device: details.device,
-    dmaAddress: details.dmaAddress,
-    files: details.files,
-    source: `${name}:${lines[found.start].no}`,
-    text: reportLines.map((l) => l.text).join("\n"),
-  };
+  return crashReport(details, { title, kind, frame, bugType, source: `${name}:${lines[found.start].no}`, text: reportLines.map((l) => l.text).join("\n") });
 }
 
 function deviceFaultReport(lines: readonly ConsoleLine[], fault: DeviceFaultStart, name: string): CrashReport {
@@ -133,10 +110,22 @@ function deviceFaultReport(lines: readonly ConsoleLine[], fault: DeviceFaultStar
     frame = stackFrame || null;
     title = title.replace("{frame}", frame ?? "corrupted");
   }
-  return {
+  return crashReport(details, {
     title: sanitizeTitle(title),
     kind: fault.family.kind,
     frame,
+    bugType: details.bugType ?? fault.family.bugType,
+    source: `${name}:${first.no}`,
+    text: report.map((l) => l.text).join("\n"),
+  });
+}
+
+/** A CrashReport from the details found in its lines and what the kind of report decided (title, kind, frame, bug type). */
+function crashReport(details: CrashDetails, head: Pick<CrashReport, "title" | "kind" | "frame" | "bugType" | "source" | "text">): CrashReport {
+  return {
+    title: head.title,
+    kind: head.kind,
+    frame: head.frame,
     address: details.address === null ? null : hexString(details.address),
     access: details.access,
     size: details.size,
@@ -147,15 +136,15 @@ function deviceFaultReport(lines: readonly ConsoleLine[], fault: DeviceFaultStar
     stack: details.stack,
     arch: details.arch,
     kernel: details.kernel,
-    bugType: details.bugType ?? fault.family.bugType,
+    bugType: head.bugType,
     object: details.object,
     corrupted: details.corrupted,
     pfn: details.pfn,
     device: details.device,
     dmaAddress: details.dmaAddress,
     files: details.files,
-    source: `${name}:${first.no}`,
-    text: report.map((l) => l.text).join("\n"),
+    source: head.source,
+    text: head.text,
   };
 }
 
