@@ -75,6 +75,8 @@ const IRQ_ENTRY = /apic_timer_interrupt|\(__irq_svc[+)]|el1_irq|el1h_64_irq/;
 const LOCK_FRAME = pattern(String.raw`(?:at: (?:{{PC}} +)?|{{PC}} +){{FUNC}}`);
 /** Unlock imbalance: the release site, then the stack of the releasing task. */
 const UNLOCK_STACK: StackSpec = { parts: [/is trying to release lock/, LOCK_FRAME, CALL_TRACE, STACK] };
+/** A lock named by its acquisition site, then the stack (held lock freed, locks still held, nested lock not taken). */
+const HELD_LOCK_STACK: StackSpec = { parts: [LOCK_FRAME, CALL_TRACE, STACK] };
 
 const KASAN_STACK: StackSpec = {
   parts: [pattern(String.raw`BUG: KASAN: (?:[a-z\-]+) in {{FUNC}}`), CALL_TRACE, STACK],
@@ -211,7 +213,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       {
         title: /BUG: .*still has locks held!/,
         fmt: "BUG: still has locks held in {1}",
-        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        stack: HELD_LOCK_STACK,
         kind: "locking",
       },
       {
@@ -234,7 +236,7 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       {
         title: /BUG: held lock freed!/,
         fmt: "BUG: held lock freed in {1}",
-        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        stack: HELD_LOCK_STACK,
         kind: "locking",
       },
       {
@@ -435,19 +437,19 @@ export const CRASH_FAMILIES: readonly CrashFamily[] = [
       {
         title: /WARNING: held lock freed!/,
         fmt: "WARNING: held lock freed in {1}",
-        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        stack: HELD_LOCK_STACK,
         kind: "locking",
       },
       {
         title: /WARNING: .*still has locks held!/,
         fmt: "WARNING: still has locks held in {1}",
-        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        stack: HELD_LOCK_STACK,
         kind: "locking",
       },
       {
         title: /WARNING: Nested lock was not taken/,
         fmt: "WARNING: nested lock was not taken in {1}",
-        stack: { parts: [LOCK_FRAME, CALL_TRACE, STACK] },
+        stack: HELD_LOCK_STACK,
         kind: "locking",
       },
       { title: /WARNING: kernel stack regs .* has bad 'bp' value/, fmt: "WARNING: kernel stack regs has bad value", noStackTrace: true },
