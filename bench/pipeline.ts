@@ -11,10 +11,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { freePort, isStopping, stopChild } from "./support/child-processes.js";
 import { REPORT_MARKER } from "../src/workers/issue-comments.js";
 import { startGitHubStub } from "./support/github-stub-server.js";
 import { sign } from "./support/webhook-load.js";
@@ -31,18 +31,6 @@ const secret = randomBytes(16).toString("hex");
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const consoleLog = await readFile(fileURLToPath(new URL("../examples/kasan-uaf/console.log", import.meta.url)), "utf8");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const stopping = new Set<ChildProcess>();
 function start(script: string, args: string[], env: Record<string, string>, readyLine: string | null): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), ...args], {
     env: { ...process.env, ...env },
@@ -57,22 +45,9 @@ function start(script: string, args: string[], env: Record<string, string>, read
       if (readyLine && out.includes(readyLine)) resolve(child);
     });
     child.on("exit", (code) => {
-      if (!stopping.has(child)) reject(new Error(`${script} exited ${code}: ${err}`));
+      if (!isStopping(child)) reject(new Error(`${script} exited ${code}: ${err}`));
     });
     if (!readyLine) resolve(child);
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  stopping.add(child);
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.once("exit", () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill("SIGTERM");
   });
 }
 
@@ -153,7 +128,7 @@ async function round(workerCount: number): Promise<Round> {
     process.stderr.write(`pipeline ${JSON.stringify(r)} github_requests=${stub.requests}\n`);
     return r;
   } finally {
-    for (const c of children.reverse()) await stop(c);
+    for (const c of children.reverse()) await stopChild(c, 15_000);
     await stub.close();
     await cleanup(prefix);
   }

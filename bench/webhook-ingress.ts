@@ -9,10 +9,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { freePort, isStopping, stopChild } from "./support/child-processes.js";
 import { deliverAtRate, type LoadResult } from "./support/webhook-load.js";
 
 function arg(name: string, fallback: number): number {
@@ -28,17 +28,6 @@ const run = randomBytes(4).toString("hex");
 const secret = randomBytes(16).toString("hex");
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), ...args], {
     env: { ...process.env, ...env },
@@ -50,24 +39,10 @@ function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): Chi
     if (process.env.BENCH_DEBUG) process.stderr.write(d);
   });
   child.on("exit", (code) => {
-    if (code && code !== 0 && !stopping.has(child)) process.stderr.write(`${script} exited ${code}: ${err}\n`);
+    if (code && code !== 0 && !isStopping(child)) process.stderr.write(`${script} exited ${code}: ${err}\n`);
   });
   child.stdout!.resume();
   return child;
-}
-
-const stopping = new Set<ChildProcess>();
-async function stop(child: ChildProcess): Promise<void> {
-  stopping.add(child);
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
 }
 
 async function waitForPing(url: string, path: string): Promise<void> {
@@ -96,7 +71,7 @@ async function measure(label: string, script: string, args: string[], env: NodeJ
     process.stderr.write(`${label}: ${JSON.stringify(r)}\n`);
     return r;
   } finally {
-    await stop(child);
+    await stopChild(child, 10_000);
   }
 }
 
