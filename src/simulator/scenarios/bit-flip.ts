@@ -3,7 +3,7 @@ import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { pagePoisonReport, slubReport, taskCaller } from "../writers/console-log-writer.js";
 import { bootedConsole, defaultModules, evAlloc, evFree, frameAndNeighbours, pfnHex, pickFrame, reportContext, truthRegion } from "./scenario-kit.js";
-import { slabPage, SLAB_USERS, slubAllocCheckStack } from "./slab-kit.js";
+import { slabPage, SLAB_USERS, slubAllocCheckStack, slubObjectShown } from "./slab-kit.js";
 
 /**
  * A single-bit flip in memory nobody should have touched: a free page's poison (page
@@ -67,16 +67,12 @@ export const bitFlip: ScenarioDefinition = {
     const start = slab.phys + BigInt(objAt + off);
     const events: SimTraceEvent[] = [evAlloc(t0 - 40 * gap, freer, slab.pfn, "GFP_KERNEL|__GFP_COMP")];
     log.add(tCrash, taskCaller(taker.pid), slubReport(rc, {
-      cache: slab.cache,
+      ...slubObjectShown(slab, victim, 32),
       what: "Poison overwritten",
-      slabBase: slab.virt,
-      object: { start: m.linearMapBase + slab.objectPhys(victim), size: user.cacheSize, bytes: slab.bytes.subarray(objAt, objAt + user.cacheSize) },
       range: { start: m.linearMapBase + start, end: m.linearMapBase + start + 1n, first: POISON_FREE ^ bit, expected: POISON_FREE },
-      redzone: slab.bytes.subarray(objAt + user.cacheSize, objAt + user.cacheSize + 32),
       allocatedIn: user.alloc,
       freedIn: user.free,
       stack: slubAllocCheckStack(user),
-      objectsPerSlab: slab.objects,
     }));
     return {
       console: log.render(),

@@ -3,7 +3,7 @@ import type { ScenarioDefinition } from "../model/scenario-plan.js";
 import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import { slubReport, taskCaller } from "../writers/console-log-writer.js";
 import { asDecoys, bootedConsole, cleanDmaLife, defaultModules, evAlloc, frameAndNeighbours, ICE_X86, MLX5_PPC, pfnHex, pickIova, reportContext, truthRegion } from "./scenario-kit.js";
-import { slabPage, SLAB_USERS, slubAllocCheckStack } from "./slab-kit.js";
+import { slabPage, SLAB_USERS, slubAllocCheckStack, slubObjectShown } from "./slab-kit.js";
 
 /**
  * Cache-line corruption: whole cache lines of a free SLUB object hold stale, plausible data
@@ -49,16 +49,12 @@ export const cacheLineCorruption: ScenarioDefinition = {
     const log = bootedConsole(ctx, [dev]);
     const rc = reportContext(ctx, { ...checker, comm: checker.task }, defaultModules(m, []));
     log.add(tCrash, taskCaller(checker.pid), slubReport(rc, {
-      cache: slab.cache,
+      ...slubObjectShown(slab, victim, 64),
       what: "Poison overwritten",
-      slabBase: slab.virt,
-      object: { start: virt(slab.objectPhys(victim)), size: 512, bytes: slab.bytes.subarray(objAt, objAt + 512) },
       range: { start: virt(start), end: virt(end), first: stale[0], expected: POISON_FREE },
-      redzone: slab.bytes.subarray(objAt + 512, objAt + 512 + 64),
       allocatedIn: user.alloc,
       freedIn: user.free,
       stack: slubAllocCheckStack(user),
-      objectsPerSlab: slab.objects,
     }));
 
     return {

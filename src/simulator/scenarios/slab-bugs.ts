@@ -4,7 +4,7 @@ import type { SimTraceEvent } from "../model/sim-trace-event.js";
 import type { Truth } from "../model/truth.js";
 import { kasanReport, slubReport, taskCaller } from "../writers/console-log-writer.js";
 import { bootedConsole, defaultModules, evAlloc, frameAndNeighbours, pfnHex, reportContext, truthRegion } from "./scenario-kit.js";
-import { slabPage, SLAB_USERS, slubAllocCheckStack } from "./slab-kit.js";
+import { slabPage, SLAB_USERS, slubAllocCheckStack, slubObjectShown } from "./slab-kit.js";
 
 type SlabBug = "use-after-free" | "out-of-bounds" | "double-free";
 
@@ -88,19 +88,15 @@ function slabBug(form: "kasan" | "slub", bug: SlabBug) {
       }
       if (range) region = truthRegion(range.start - m.linearMapBase, range.end - m.linearMapBase, m);
       lines = slubReport(rc, {
-        cache: slab.cache,
+        ...slubObjectShown(slab, victim, Math.min(64, size / 2)),
         what,
-        slabBase: slab.virt,
-        object: { start: virt(objPhys), size, bytes: slab.bytes.subarray(objAt, objAt + size) },
         range,
-        redzone: slab.bytes.subarray(objAt + size, objAt + size + Math.min(64, size / 2)),
         allocatedIn: user.alloc,
         freedIn: user.free,
         stack:
           bug === "use-after-free"
             ? slubAllocCheckStack(user)
             : ["free_debug_processing", "free_to_partial_list", "__slab_free", "kfree", user.frame, ...user.stack],
-        objectsPerSlab: slab.objects,
       });
     }
     log.add(tCrash, taskCaller(culprit.pid), lines);

@@ -1,5 +1,6 @@
 import { freeObjectPoison, RED_ACTIVE, RED_INACTIVE, slabObjects } from "../content/kernel-memory-bytes.js";
 import type { ScenarioContext } from "../model/scenario-plan.js";
+import type { SlubReport } from "../writers/console-log-writer.js";
 import { pickFrame } from "./scenario-kit.js";
 
 /**
@@ -51,6 +52,19 @@ export function slabPage(ctx: ScenarioContext, objectSize: number): SlabPage {
   };
   for (let i = 0; i < objects; i++) page.setFree(i, ctx.rng.chance(0.4));
   return page;
+}
+
+/** What a SLUB debug report shows of object `i` of the slab: the object's bytes and `redzoneBytes` of its red zone. */
+export function slubObjectShown(slab: SlabPage, i: number, redzoneBytes: number): Pick<SlubReport, "cache" | "slabBase" | "object" | "redzone" | "objectsPerSlab"> {
+  const at = i * slab.stride;
+  const size = slab.objectSize;
+  return {
+    cache: slab.cache,
+    slabBase: slab.virt,
+    object: { start: slab.virt + BigInt(at), size, bytes: slab.bytes.subarray(at, at + size) },
+    redzone: slab.bytes.subarray(at + size, at + size + redzoneBytes),
+    objectsPerSlab: slab.objects,
+  };
 }
 
 /** The stack of a SLUB debug report that caught the corruption when `user` allocated from the cache. */
