@@ -20,23 +20,20 @@ interface IssueLike {
   labels?: ({ name?: string } | string)[];
   pull_request?: unknown;
 }
-export interface IssuesPayload {
+/** What issues and issue_comment deliveries both carry. */
+interface IssueEventPayload {
   action: string;
   issue: IssueLike;
-  label?: { name: string };
   changes?: { body?: unknown };
   repository: { name: string; owner: { login: string } };
   installation?: { id: number };
   sender: Sender;
 }
-export interface IssueCommentPayload {
-  action: string;
-  issue: IssueLike;
+export interface IssuesPayload extends IssueEventPayload {
+  label?: { name: string };
+}
+export interface IssueCommentPayload extends IssueEventPayload {
   comment: { id: number; body?: string | null; user?: Sender | null };
-  changes?: { body?: unknown };
-  repository: { name: string; owner: { login: string } };
-  installation?: { id: number };
-  sender: Sender;
 }
 
 export interface RoutedJob {
