@@ -30,15 +30,19 @@ function single(chunks: DumpChunk[]): { address: bigint; bytes: Uint8Array } {
   return chunks[0];
 }
 
+/** A reader's result is exactly the dump written: no warnings, one chunk at its address with its bytes. */
+function expectReadBack(read: { chunks: DumpChunk[]; warnings: string[] }, addr: bigint, bytes: Uint8Array): void {
+  expect(read.warnings).toEqual([]);
+  const c = single(read.chunks);
+  expect(c.address).toBe(addr);
+  expect(Buffer.from(c.bytes).equals(Buffer.from(bytes))).toBe(true);
+}
+
 describe("text dump readers read back what the writers wrote", () => {
   it("hexdump -C, squeezed or not", () => {
     fc.assert(
       fc.property(address, runnyBytes, fc.boolean(), (addr, bytes, squeeze) => {
-        const { chunks, warnings } = readHexdumpText(writeHexdump(addr, bytes, { squeeze }), "m.txt");
-        expect(warnings).toEqual([]);
-        const c = single(chunks);
-        expect(c.address).toBe(addr);
-        expect(Buffer.from(c.bytes).equals(Buffer.from(bytes))).toBe(true);
+        expectReadBack(readHexdumpText(writeHexdump(addr, bytes, { squeeze }), "m.txt"), addr, bytes);
       }),
       { numRuns: 150 },
     );
@@ -47,11 +51,7 @@ describe("text dump readers read back what the writers wrote", () => {
   it("xxd, with and without autoskip", () => {
     fc.assert(
       fc.property(address, runnyBytes, fc.boolean(), (addr, bytes, autoskip) => {
-        const { chunks, warnings } = readXxdText(writeXxd(addr, bytes, { autoskip }), "m.txt");
-        expect(warnings).toEqual([]);
-        const c = single(chunks);
-        expect(c.address).toBe(addr);
-        expect(Buffer.from(c.bytes).equals(Buffer.from(bytes))).toBe(true);
+        expectReadBack(readXxdText(writeXxd(addr, bytes, { autoskip }), "m.txt"), addr, bytes);
       }),
       { numRuns: 150 },
     );
@@ -67,11 +67,7 @@ describe("text dump readers read back what the writers wrote", () => {
         (addr, raw, width, endianness) => {
           const bytes = raw.subarray(0, raw.length - (raw.length % width));
           fc.pre(bytes.length > 0);
-          const { chunks, warnings } = readCrashRdText(writeCrashRd(addr, bytes, { width, endianness }), "rd.txt", endianness);
-          expect(warnings).toEqual([]);
-          const c = single(chunks);
-          expect(c.address).toBe(addr);
-          expect(Buffer.from(c.bytes).equals(Buffer.from(bytes))).toBe(true);
+          expectReadBack(readCrashRdText(writeCrashRd(addr, bytes, { width, endianness }), "rd.txt", endianness), addr, bytes);
         },
       ),
       { numRuns: 150 },
