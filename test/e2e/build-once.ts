@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -16,7 +16,7 @@ const LOCK = "/tmp/casefile-build.lock";
 export function ensureBuilt(runPid: number = process.ppid): void {
   // For iterating on these tests against a dist you just built yourself.
   if (process.env.CASEFILE_E2E_SKIP_BUILD === "1" && existsSync(`${ROOT}dist/cli/main.js`)) return;
-  const marker = `/tmp/casefile-e2e-built.${runPid}`;
+  const marker = `/tmp/casefile-e2e-built.${runPid}-${startTime(runPid)}`;
   const script = [
     `[ -f ${marker} ] && exit 0`,
     `if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -type f -print -quit)" ]; then npm run build >&2; fi`,
@@ -28,6 +28,16 @@ export function ensureBuilt(runPid: number = process.ppid): void {
   const main = `${ROOT}dist/cli/main.js`;
   if (!existsSync(main)) throw new Error(`npm run build left no dist/cli/main.js: ${result.stderr.split("\n").slice(-5).join(" ")}`);
   if (result.status !== 0 && statSync(main).mtimeMs < started) throw new Error(`npm run build failed: ${result.stderr.split("\n").slice(-5).join(" ")}`);
+}
+
+/** When the process started (clock ticks since boot), so a later run that reuses the pid still builds. */
+function startTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "0";
+  } catch {
+    return "0";
+  }
 }
 
 /** vitest globalSetup entry: build once before any test file starts. */
