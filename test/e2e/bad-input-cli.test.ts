@@ -5,12 +5,14 @@
  * output.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { casefileVerdictSchema, verdictProblems, type CasefileVerdictJson } from "../../src/analysis/model/casefile-verdict-schema.js";
+import { gzippedZeros, makeTar } from "../ingest/archive-builders.js";
 import { BUILD_TIMEOUT_MS, ROOT, ensureBuilt, jsonLines, runCli } from "./build-once.js";
 
 /** A symbolised syzkaller report (Apache-2.0, see test/fixtures/e2e/README.md). */
@@ -125,5 +127,32 @@ describe("determinism", () => {
     const v = jsonLines(json1!.stdout)[0] as CasefileVerdictJson;
     expect(verdictProblems(v)).toEqual([]);
     expect(v.verdict).toBe("stale-dma");
+  });
+});
+
+describe("hostile archives through the CLI", () => {
+  it("a tar.gz with a ../ entry, a gzip bomb over the file limit and an invalid UTF-8 log: exit 0, warnings, nothing written outside", async () => {
+    const dir = join(root, "hostile");
+    const cwd = join(dir, "cwd");
+    await mkdir(cwd, { recursive: true });
+    const log = await readFile(GOOD_LOG);
+    const tarGz = gzipSync(await makeTar([{ name: "../../escape.txt", data: log }, { name: "notes.txt", data: "hello" }]));
+    await writeFile(join(dir, "bundle.tar.gz"), tarGz);
+    await writeFile(join(dir, "bomb.log.gz"), await gzippedZeros(64));
+    // A console log with invalid UTF-8 sprinkled through (a serial console's line noise).
+    const noisy = Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x0a]), log, Buffer.from([0xed, 0xa0, 0x80, 0x0a])]);
+    await writeFile(join(dir, "serial.log"), noisy);
+    const config = join(dir, "limits.yml");
+    await writeFile(config, "artifacts:\n  max_file_bytes: 8388608\n");
+    const run = await runCli(["analyze", join(dir, "bundle.tar.gz"), join(dir, "bomb.log.gz"), join(dir, "serial.log"), "--json", "--config", config], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const v = jsonLines(run.stdout)[0] as CasefileVerdictJson;
+    expect(verdictProblems(v)).toEqual([]);
+    expect(v.crash?.frame).toBe("cm109_submit_buzz_toggle");
+    const bomb = v.artifacts.filter((a) => a.name.includes("bomb.log.gz"));
+    expect(bomb.flatMap((a) => a.warnings).join(" ")).toMatch(/limit|larger|exceeds|max_file_bytes/i);
+    const warned = [...v.warnings, ...v.artifacts.flatMap((a) => a.warnings)].join(" ");
+    expect(warned).toMatch(/\.\./);
+    for (const escaped of [join(cwd, "../escape.txt"), join(dir, "../escape.txt"), join(tmpdir(), "escape.txt")]) expect(existsSync(escaped), escaped).toBe(false);
   });
 });
