@@ -6,21 +6,17 @@
  * Options: --mb N (trace size, default 100), --seed N, --keep.
  */
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeBundle } from "../src/analysis/analyze.js";
 import { parseConfig } from "../src/analysis/config/casefile-config.js";
 import { ingestPaths } from "../src/analysis/ingest/index.js";
 import { exampleConfigYaml } from "../src/simulator/bundle/example-owners.js";
 import { simulate } from "../src/simulator/simulate.js";
+import { machineLoadFields, optionNumber } from "./support/bench-options.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-}
-
-const targetMb = arg("--mb", 100);
-const seed = arg("--seed", 1);
+const targetMb = optionNumber("--mb", 100);
+const seed = optionNumber("--seed", 1);
 const dir = await mkdtemp(join(tmpdir(), "casefile-bench-e2e-"));
 try {
   // ~150 bytes per ftrace line of the simulator's noise mix.
@@ -62,8 +58,7 @@ try {
       `region_ok=${regionOk}`,
       `json_bytes=${json.length}`,
       `generate_seconds=${genSeconds.toFixed(1)}`,
-      `cpus=${cpus().length}`,
-    `load1=${loadavg()[0].toFixed(1)}`,
+      ...machineLoadFields(),
     ].join(" "),
   );
 } finally {

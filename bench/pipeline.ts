@@ -11,21 +11,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { freePort, isStopping, stopChild } from "./support/child-processes.js";
 import { REPORT_MARKER } from "../src/workers/issue-comments.js";
+import { machineLoadFields, optionNumber, optionText } from "./support/bench-options.js";
+import { freePort, isStopping, stopChild } from "./support/child-processes.js";
 import { startGitHubStub } from "./support/github-stub-server.js";
 import { sign } from "./support/webhook-load.js";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : process.argv[i + 1];
-}
-
-const bundles = Number(arg("--bundles", "24"));
-const rounds = arg("--workers", "1,2,4").split(",").map(Number);
+const bundles = optionNumber("--bundles", 24);
+const rounds = (optionText("--workers") ?? "1,2,4").split(",").map(Number);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const secret = randomBytes(16).toString("hex");
 const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
@@ -143,7 +138,6 @@ console.log(
     `bundles=${bundles}`,
     ...results.flatMap((r) => [`w${r.workers}_per_min=${r.perMinute.toFixed(1)}`, `w${r.workers}_p50_s=${r.p50.toFixed(2)}`, `w${r.workers}_p99_s=${r.p99.toFixed(2)}`, `w${r.workers}_labelled=${r.labelled}/${bundles}`]),
     ...results.slice(1).map((r) => `speedup_w${r.workers}=${(r.perMinute / base.perMinute).toFixed(2)}`),
-    `cpus=${cpus().length}`,
-    `load1=${loadavg()[0].toFixed(1)}`,
+    ...machineLoadFields(),
   ].join(" "),
 );

@@ -5,14 +5,13 @@
  * Options: --events N, --gzip, --format ftrace|trace-cmd|jsonl.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simulate, type TraceFormat } from "../src/simulator/simulate.js";
+import { machineLoadFields, optionNumber, optionText } from "./support/bench-options.js";
 
-const i = process.argv.indexOf("--events");
-const events = i === -1 ? 5_000_000 : Number(process.argv[i + 1]);
-const f = process.argv.indexOf("--format");
-const format = (f === -1 ? "ftrace" : process.argv[f + 1]) as TraceFormat;
+const events = optionNumber("--events", 5_000_000);
+const format = (optionText("--format") ?? "ftrace") as TraceFormat;
 const gzip = process.argv.includes("--gzip");
 const dir = await mkdtemp(join(tmpdir(), "casefile-bench-sim-"));
 try {
@@ -32,8 +31,7 @@ try {
       `mb_per_s=${(trace.bytes / 1e6 / seconds).toFixed(1)}`,
       `rss_before_mb=${(rssBefore / 2 ** 20).toFixed(0)}`,
       `peak_rss_mb=${((process.resourceUsage().maxRSS * 1024) / 2 ** 20).toFixed(0)}`,
-      `cpus=${cpus().length}`,
-    `load1=${loadavg()[0].toFixed(1)}`,
+      ...machineLoadFields(),
     ].join(" "),
   );
 } finally {

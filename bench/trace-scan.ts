@@ -14,14 +14,10 @@ import type { Artifact } from "../src/analysis/model/artifact.js";
 import { ARCH_DEFAULTS } from "../src/analysis/model/machine.js";
 import { scanTraces } from "../src/analysis/trace/scan-traces.js";
 import { FtraceWriter } from "../src/simulator/writers/ftrace-writer.js";
+import { optionText } from "./support/bench-options.js";
 
 const TARGET_PFN = 0x54d7;
 const DEV = "0000:01:00.0";
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? undefined : process.argv[i + 1];
-}
 
 /** Noise in the mix a busy production trace has: page churn, DMA traffic, faults, scheduler. */
 async function generate(path: string, bytes: number): Promise<void> {
@@ -124,10 +120,10 @@ function runChild(mode: string, path: string): { seconds: number; cpuSeconds: nu
 }
 
 async function main(): Promise<void> {
-  const mode = arg("--child");
+  const mode = optionText("--child");
   if (mode) return child(mode, process.argv[process.argv.indexOf("--child") + 2]);
-  const gib = Number(arg("--gib") ?? "1");
-  const only = arg("--generate-only");
+  const gib = Number(optionText("--gib") ?? "1");
+  const only = optionText("--generate-only");
   if (only) return generate(only, gib * 1024 ** 3);
   const path = `/tmp/casefile-bench-trace-${process.pid}.txt`;
   const gzPath = path + ".gz";

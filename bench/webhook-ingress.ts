@@ -9,20 +9,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { machineLoadFields, optionNumber } from "./support/bench-options.js";
 import { freePort, isStopping, stopChild } from "./support/child-processes.js";
 import { deliverAtRate, type LoadResult } from "./support/webhook-load.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-}
-
-const rate = arg("--rate", 1000);
-const seconds = arg("--seconds", 30);
-const connections = arg("--connections", 50);
+const rate = optionNumber("--rate", 1000);
+const seconds = optionNumber("--seconds", 30);
+const connections = optionNumber("--connections", 50);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const run = randomBytes(4).toString("hex");
 const secret = randomBytes(16).toString("hex");
@@ -116,8 +111,7 @@ try {
       `baseline_errors=${errors(baseline)}`,
       `ratio_p99=${(bot.p99 / Math.max(baseline.p99, 0.001)).toFixed(2)}`,
       `goal_p99_under_10ms=${bot.p99 < 10 && errors(bot) === 0}`,
-      `cpus=${cpus().length}`,
-    `load1=${loadavg()[0].toFixed(1)}`,
+      ...machineLoadFields(),
     ].join(" "),
   );
 } finally {
