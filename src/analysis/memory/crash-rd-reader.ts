@@ -1,5 +1,6 @@
 import type { Endianness } from "../model/machine.js";
 import { ChunkBuilder, parseDumpText, type DumpChunk, type DumpLineParser } from "./dump-chunk.js";
+import { LineTally } from "./line-tally.js";
 
 /**
  * Reads the crash utility's `rd` output (formats.md §3): `        17e7b000:  000000001e687067 ...   gph.....`.
@@ -10,8 +11,7 @@ import { ChunkBuilder, parseDumpText, type DumpChunk, type DumpLineParser } from
 export class CrashRdParser implements DumpLineParser {
   private readonly builder: ChunkBuilder;
   private readonly warnings: string[] = [];
-  private garbage = 0;
-  private firstGarbage = 0;
+  private readonly skipped = new LineTally();
   private symbolic = 0;
   private widths = new Set<number>();
 
@@ -25,7 +25,7 @@ export class CrashRdParser implements DumpLineParser {
   line(text: string, lineNo: number): void {
     if (text.trim() === "" || /^crash>/.test(text.trim())) return;
     const m = /^\s*([0-9a-fA-F]{1,16}):\s+(.*)$/.exec(text);
-    if (!m) return this.bad(lineNo);
+    if (!m) return this.skipped.add(lineNo);
     const address = BigInt("0x" + m[1]);
     const sep = m[2].indexOf("   ");
     const area = (sep >= 0 ? m[2].slice(0, sep) : m[2]).trim();
@@ -33,7 +33,7 @@ export class CrashRdParser implements DumpLineParser {
     const width = tokens[0].length;
     if (![2, 4, 8, 16].includes(width) || tokens.some((tok) => tok.length !== width || !/^[0-9a-fA-F]+$/.test(tok))) {
       if (/[g-zG-Z_]/.test(area)) this.symbolic++;
-      return this.bad(lineNo);
+      return this.skipped.add(lineNo);
     }
     this.widths.add(width);
     const size = width / 2;
@@ -51,17 +51,12 @@ export class CrashRdParser implements DumpLineParser {
   }
 
   finish(): { chunks: DumpChunk[]; warnings: string[] } {
-    if (this.garbage > 0) {
-      const why = this.symbolic > 0 ? ` (${this.symbolic} show symbols, as 'rd -s' prints; dump with 'rd -p -8' or 'rd -64' instead)` : "";
-      this.warnings.push(`${this.label}: ${this.garbage} line(s) are not crash 'rd' lines and were skipped${why} (first at line ${this.firstGarbage})`);
-    }
+    const why = this.symbolic > 0 ? ` (${this.symbolic} show symbols, as 'rd -s' prints; dump with 'rd -p -8' or 'rd -64' instead)` : "";
+    const skipped = this.skipped.skippedWarning(this.label, "crash 'rd'", why);
+    if (skipped) this.warnings.push(skipped);
     if (this.widths.size > 1) this.warnings.push(`${this.label}: the dump mixes value widths (${[...this.widths].map((w) => w * 4).join(", ")} bits)`);
     const chunks = this.builder.finish();
     return { chunks, warnings: [...this.warnings, ...this.builder.warnings] };
-  }
-
-  private bad(lineNo: number): void {
-    if (this.garbage++ === 0) this.firstGarbage = lineNo;
   }
 }
 

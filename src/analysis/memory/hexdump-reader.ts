@@ -1,4 +1,5 @@
 import { ChunkBuilder, MAX_REPEAT_BYTES, PRINTABLE, parseDumpText, type DumpChunk, type DumpLineParser } from "./dump-chunk.js";
+import { LineTally } from "./line-tally.js";
 
 /**
  * Reads `hexdump -C` text (formats.md §3): `54d70000  b8 ce ... 02  |.......B......E.|`, a `*`
@@ -12,10 +13,8 @@ export class HexdumpParser implements DumpLineParser {
   private last: Uint8Array | null = null;
   private pendingRepeat: { line: number } | null = null;
   private sawEnd = false;
-  private garbage = 0;
-  private firstGarbage = 0;
-  private asciiMismatch = 0;
-  private firstMismatch = 0;
+  private readonly skipped = new LineTally();
+  private readonly asciiMismatch = new LineTally();
   private afterEnd = 0;
 
   constructor(private readonly label: string) {
@@ -28,11 +27,11 @@ export class HexdumpParser implements DumpLineParser {
     if (t === "") return;
     if (t === "*") {
       if (this.last) this.pendingRepeat = { line: lineNo };
-      else this.bad(lineNo);
+      else this.skipped.add(lineNo);
       return;
     }
     const m = /^([0-9a-fA-F]{7,16})(?:\s+(.*))?$/.exec(t);
-    if (!m) return this.bad(lineNo);
+    if (!m) return this.skipped.add(lineNo);
     const address = BigInt("0x" + m[1]);
     if (m[2] === undefined) {
       // The end offset line: closes a pending `*`.
@@ -41,13 +40,13 @@ export class HexdumpParser implements DumpLineParser {
       return;
     }
     const bytes = parseHexBytes(m[2]);
-    if (!bytes) return this.bad(lineNo);
+    if (!bytes) return this.skipped.add(lineNo);
     if (this.sawEnd) this.afterEnd++;
     this.sawEnd = false;
     this.resolveRepeat(address, lineNo);
     const ascii = /\|(.*)\|?$/.exec(m[2]);
     if (ascii && !asciiMatches(bytes, ascii[1].replace(/\|$/, ""))) {
-      if (this.asciiMismatch++ === 0) this.firstMismatch = lineNo;
+      this.asciiMismatch.add(lineNo);
     }
     this.builder.append(address, bytes, lineNo);
     this.last = bytes.length === 16 ? bytes : null;
@@ -59,9 +58,10 @@ export class HexdumpParser implements DumpLineParser {
     } else if (!this.sawEnd && this.builder.next !== null) {
       this.warnings.push(`${this.label}: the dump does not end with hexdump's final offset line; it may be truncated`);
     }
-    if (this.garbage > 0) this.warnings.push(`${this.label}: ${this.garbage} line(s) are not hexdump -C lines and were skipped (first at line ${this.firstGarbage})`);
-    if (this.asciiMismatch > 0) {
-      this.warnings.push(`${this.label}: ${this.asciiMismatch} line(s) have an ASCII column that disagrees with their bytes (first at line ${this.firstMismatch}); the text may have been edited or garbled`);
+    const skipped = this.skipped.skippedWarning(this.label, "hexdump -C");
+    if (skipped) this.warnings.push(skipped);
+    if (this.asciiMismatch.count > 0) {
+      this.warnings.push(`${this.label}: ${this.asciiMismatch.count} line(s) have an ASCII column that disagrees with their bytes (first at line ${this.asciiMismatch.first}); the text may have been edited or garbled`);
     }
     const chunks = this.builder.finish();
     return { chunks, warnings: [...this.warnings, ...this.builder.warnings] };
@@ -76,10 +76,6 @@ export class HexdumpParser implements DumpLineParser {
       );
     }
     this.pendingRepeat = null;
-  }
-
-  private bad(lineNo: number): void {
-    if (this.garbage++ === 0) this.firstGarbage = lineNo;
   }
 }
 

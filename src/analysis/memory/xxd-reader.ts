@@ -1,4 +1,5 @@
 import { ChunkBuilder, MAX_REPEAT_BYTES, parseDumpText, type DumpChunk, type DumpLineParser } from "./dump-chunk.js";
+import { LineTally } from "./line-tally.js";
 
 /**
  * Reads `xxd` text (formats.md §3): `7079f000: 3230 3236 ...  2026-11-23 INFO `. Group size and
@@ -10,8 +11,7 @@ export class XxdParser implements DumpLineParser {
   private readonly warnings: string[] = [];
   private pendingSkip: number | null = null;
   private lineWidth = 16;
-  private garbage = 0;
-  private firstGarbage = 0;
+  private readonly skipped = new LineTally();
   private lastWasShort = false;
   private shortInside = 0;
 
@@ -27,12 +27,12 @@ export class XxdParser implements DumpLineParser {
       return;
     }
     const m = /^\s*([0-9a-fA-F]{4,16}):\s(.*)$/.exec(t);
-    if (!m) return this.bad(lineNo);
+    if (!m) return this.skipped.add(lineNo);
     const address = BigInt("0x" + m[1]);
     const rest = m[2];
     const sep = rest.indexOf("  ");
     const area = (sep >= 0 ? rest.slice(0, sep) : rest).replace(/ /g, "");
-    if (area.length === 0 || area.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(area)) return this.bad(lineNo);
+    if (area.length === 0 || area.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(area)) return this.skipped.add(lineNo);
     const bytes = Buffer.from(area, "hex");
     if (this.pendingSkip !== null) {
       const ok = this.builder.repeat(new Uint8Array(1), address, this.pendingSkip, MAX_REPEAT_BYTES);
@@ -47,14 +47,11 @@ export class XxdParser implements DumpLineParser {
 
   finish(): { chunks: DumpChunk[]; warnings: string[] } {
     if (this.pendingSkip !== null) this.warnings.push(`${this.label}:${this.pendingSkip}: the dump ends on a '*' line, so the length of the zero run is unknown; it looks truncated`);
-    if (this.garbage > 0) this.warnings.push(`${this.label}: ${this.garbage} line(s) are not xxd lines and were skipped (first at line ${this.firstGarbage})`);
+    const skipped = this.skipped.skippedWarning(this.label, "xxd");
+    if (skipped) this.warnings.push(skipped);
     if (this.shortInside > 0) this.warnings.push(`${this.label}: ${this.shortInside} short line(s) in the middle of the dump; lines may have been cut`);
     const chunks = this.builder.finish();
     return { chunks, warnings: [...this.warnings, ...this.builder.warnings] };
-  }
-
-  private bad(lineNo: number): void {
-    if (this.garbage++ === 0) this.firstGarbage = lineNo;
   }
 }
 
