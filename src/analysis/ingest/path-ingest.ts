@@ -42,16 +42,21 @@ async function ingestDirectory(session: IngestSession, dir: string): Promise<voi
   }
   names.sort();
   for (const name of names) {
-    const path = join(dir, name);
-    try {
-      const st = await lstat(path);
-      if (st.isSymbolicLink()) session.artifacts.push(unreadableArtifact(path, ["A symbolic link inside a directory; not followed."]));
-      else if (st.isDirectory()) await ingestDirectory(session, path);
-      else if (st.isFile()) await ingestFile(session, path, st.size);
-      else session.artifacts.push(unreadableArtifact(path, ["Not a regular file (device, socket or pipe); not read."]));
-    } catch (e) {
-      session.artifacts.push(unreadableArtifact(path, [`Cannot be read: ${describeError(e)}.`]));
-    }
+    // lstat: a link inside a directory is reported, never followed.
+    await ingestPath(session, join(dir, name), lstat);
+  }
+}
+
+/** One path as what it is (directory, file, link, other); never throws: a path that cannot be read becomes an artifact with a warning. */
+async function ingestPath(session: IngestSession, path: string, look: typeof stat): Promise<void> {
+  try {
+    const st = await look(path);
+    if (st.isSymbolicLink()) session.artifacts.push(unreadableArtifact(path, ["A symbolic link inside a directory; not followed."]));
+    else if (st.isDirectory()) await ingestDirectory(session, path);
+    else if (st.isFile()) await ingestFile(session, path, st.size);
+    else session.artifacts.push(unreadableArtifact(path, ["Not a regular file (device, socket or pipe); not read."]));
+  } catch (e) {
+    session.artifacts.push(unreadableArtifact(path, [`Cannot be read: ${describeError(e)}.`]));
   }
 }
 
@@ -67,14 +72,8 @@ export async function ingestPaths(paths: string[], limits: Limits, name?: string
   const small = await Promise.all(paths.map((p) => stat(p).then((st) => (st.isFile() && st.size <= RESERVED_FILE_BYTES ? st.size : 0), () => 0)));
   for (const [i, path] of paths.entries()) {
     session.budget.reserved = small.slice(i + 1).reduce((a, b) => a + b, 0);
-    try {
-      const st = await stat(path);
-      if (st.isDirectory()) await ingestDirectory(session, path);
-      else if (st.isFile()) await ingestFile(session, path, st.size);
-      else session.artifacts.push(unreadableArtifact(path, ["Not a regular file (device, socket or pipe); not read."]));
-    } catch (e) {
-      session.artifacts.push(unreadableArtifact(path, [`Cannot be read: ${describeError(e)}.`]));
-    }
+    // stat: a path the user named is followed if it is a link.
+    await ingestPath(session, path, stat);
   }
   session.budget.reserved = 0;
   return session.bundle(name ?? paths.join(" "));
