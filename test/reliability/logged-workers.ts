@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import type { Probot } from "probot";
 import { createCasefileProbot } from "../../src/bot/probot-factory.js";
 import { CrashStore } from "../../src/store/crash-store.js";
 import type { AnalysisRunner } from "../../src/workers/analysis-runner.js";
@@ -29,9 +30,9 @@ export async function startLoggedWorkers(
   runner: AnalysisRunner,
   log: LogCapture,
   settings: Partial<WorkerSettings> = {},
+  probot: Probot = createCasefileProbot({ appId: 1, privateKey: testPrivateKey(), secret: WEBHOOK_SECRET, log: log.logger }),
 ): Promise<{ workers: CasefileWorkers; close(): Promise<void> }> {
   const queues = new CasefileQueues(pipeline.workerConnection, { prefix: pipeline.prefix, attempts: 4, backoffMs: 100 });
-  const probot = createCasefileProbot({ appId: 1, privateKey: testPrivateKey(), secret: WEBHOOK_SECRET, log: log.logger });
   const workers = new CasefileWorkers(
     { connection: pipeline.workerConnection, queues, github: new ProbotGitHubAccess(probot), store: new CrashStore(pipeline.workerConnection, pipeline.prefix), runner, log: log.logger },
     { ...TEST_WORKER_SETTINGS, ...settings },
