@@ -7,6 +7,7 @@ import { analyzeJobId, stableJsonKey } from "../bot/job-keys.js";
 import type { CrashStore } from "../store/crash-store.js";
 import type { GitHubAccess, InstallationOctokit } from "./github-access.js";
 import { CONFIG_ERROR_MARKER, isOwnComment, listComments, REPORT_MARKER, upsertMarkedComment, type IssueRef } from "./issue-comments.js";
+import { removeIssueLabel } from "./issue-labels.js";
 import { intakeJobSchema, type AnalyzeJob, type IntakeJob } from "./job-data.js";
 
 export const CONFIG_PATH = ".github/casefile.yml";
@@ -151,28 +152,20 @@ export class IntakeProcessor {
       const from = previous?.verdict ?? "unknown";
       await this.store.recordCorrection({ repository, issue: ref.issue, kind: "verdict", from, to: command.verdict, by: data.sender, at: new Date().toISOString() });
       if (config.labels.apply) {
-        if (previous && previous.verdict !== command.verdict) await removeLabel(octokit, ref, `${prefix}${previous.verdict}`);
+        if (previous && previous.verdict !== command.verdict) await removeIssueLabel(octokit, ref, `${prefix}${previous.verdict}`);
         await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, labels: [`${prefix}${command.verdict}`] });
       }
     } else if (command.kind === "owner") {
       const from = previous?.owners.map((o) => o.label ?? o.owner).join(", ") || "none";
       await this.store.recordCorrection({ repository, issue: ref.issue, kind: "owner", from, to: command.label, by: data.sender, at: new Date().toISOString() });
       if (config.labels.apply) {
-        for (const o of previous?.owners ?? []) if (o.label && o.label !== command.label) await removeLabel(octokit, ref, o.label);
+        for (const o of previous?.owners ?? []) if (o.label && o.label !== command.label) await removeIssueLabel(octokit, ref, o.label);
         await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, labels: [command.label] });
       }
     }
     if (data.commentId) {
       await octokit.rest.reactions.createForIssueComment({ owner: ref.owner, repo: ref.repo, comment_id: data.commentId, content: "+1" });
     }
-  }
-}
-
-async function removeLabel(octokit: InstallationOctokit, ref: IssueRef, name: string): Promise<void> {
-  try {
-    await octokit.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, name });
-  } catch (err) {
-    if ((err as { status?: number }).status !== 404) throw err;
   }
 }
 

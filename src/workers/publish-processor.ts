@@ -9,6 +9,7 @@ import type { CrashStore } from "../store/crash-store.js";
 import type { CrashRecord, IssueCorrections } from "../store/crash-record.js";
 import type { GitHubAccess, InstallationOctokit } from "./github-access.js";
 import { REPORT_MARKER, upsertMarkedComment, type IssueRef } from "./issue-comments.js";
+import { removeIssueLabel } from "./issue-labels.js";
 import { publishJobSchema, type PublishJob, type RecordJob, type Unreadable } from "./job-data.js";
 import { planLabels } from "./label-plan.js";
 
@@ -111,13 +112,7 @@ export class PublishProcessor {
         analysisOwnerLabels: v.owners.flatMap((o) => (o.label ? [o.label] : [])),
       },
     });
-    for (const name of plan.remove) {
-      try {
-        await octokit.rest.issues.removeLabel({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, name });
-      } catch (err) {
-        if ((err as { status?: number }).status !== 404) throw err;
-      }
-    }
+    for (const name of plan.remove) await removeIssueLabel(octokit, ref, name);
     if (plan.add.length > 0) await octokit.rest.issues.addLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.issue, labels: plan.add });
     return plan.add;
   }
