@@ -135,7 +135,8 @@ function chooseSuspect(verdict: VerdictKind, traced: Suspect | null, crash: Cras
   if (traced) return { ...traced, driver: traced.driver ?? driverOf(traced.device, devices) };
   if (crash?.device) return { device: crash.device, driver: driverOf(crash.device, devices), function: null, file: null };
   const fn = guiltyFrame(crash);
-  return fn ? { device: null, driver: null, function: fn, file: crash?.files[0] ?? null } : null;
+  // The file is the guilty file owners resolution finds, not the innermost (reporting) frame's.
+  return fn ? { device: null, driver: null, function: fn, file: null } : null;
 }
 
 function evidenceJson(e: Evidence): EvidenceJson {

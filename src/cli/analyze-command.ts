@@ -23,7 +23,10 @@ interface AnalyzeFlags {
 export function unusableReason(bundle: Bundle): string | null {
   if (bundle.artifacts.some((a) => a.kind !== "unknown")) return null;
   const why = [...bundle.warnings, ...bundle.artifacts.flatMap((a) => a.warnings.map((w) => `${a.name}: ${w}`))];
-  if (bundle.artifacts.length === 0) return `nothing to analyse in ${bundle.name}${why.length ? ` (${why[0]})` : ""}`;
+  if (bundle.artifacts.length === 0) return why.length ? why[0] : `nothing to analyse in ${bundle.name}`;
+  // Paths that could not be read at all are the whole story: say that, not what kind they are.
+  const unreadable = bundle.artifacts.filter((a) => a.bytes === 0 && a.warnings.some((w) => /cannot be read|no such file/i.test(w)));
+  if (unreadable.length === bundle.artifacts.length) return `${unreadable[0].name}: ${unreadable[0].warnings[0]}`;
   return `none of the ${bundle.artifacts.length} file(s) in ${bundle.name} is a console log, trace, memory dump or symbol map${why.length ? ` (${why[0]})` : ""}`;
 }
 

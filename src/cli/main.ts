@@ -9,7 +9,7 @@ import { registerWorker } from "./worker-command.js";
 export function buildProgram(): Command {
   const program = new Command("casefile")
     .description("Triage kernel memory-corruption crashes: find the corrupted region, prove the cause, name the owner.")
-    .showHelpAfterError()
+    .showSuggestionAfterError()
     .exitOverride();
   registerAnalyze(program);
   registerSimulate(program);

@@ -103,6 +103,13 @@ describe("casefile analyze --each over the syzkaller corpus", () => {
     expect(differ.every((d) => d.cli === null)).toBe(true);
   });
 
+  it("titles the raw corpus files (with their TITLE header) at least 90% exactly as syzbot does", () => {
+    // The header is test-data metadata; a title quoting a crash line must not start a report.
+    const titled = files.map((f, i) => ({ f, got: raw[i]!.crash?.title ?? null })).filter((r) => r.f.title !== null);
+    const rate = titled.filter((r) => r.got === r.f.title).length / titled.length;
+    expect(rate).toBeGreaterThanOrEqual(MIN_TITLE_RATE);
+  });
+
   it("finds no crash in logs without one, read as logs", () => {
     const found = logs.filter((v, i) => files[i]!.title === null && v.crash !== null).map((v) => `${v.bundle}: ${v.crash!.title}`);
     expect(found).toEqual([]);

@@ -30,8 +30,22 @@ export interface ConsoleFacts {
 /** Report text is kept to this many lines (the title never needs more). */
 const MAX_REPORT_LINES = 400;
 
+/** The header keys of syzkaller's report test data (`TITLE: ...` up to the first blank line). */
+const TEST_DATA_KEYS = /^(?:TITLE|ALT|TYPE|CORRUPTED|PANICKED|FRAME|EXECUTOR|SUPPRESSED|START|END|FILE):(?: |$)/;
+
+/**
+ * Logs saved as syzkaller test data open with `TITLE: <expected title>` lines: metadata about the
+ * log, not kernel output. Left in, a title that quotes a crash line would start a crash report.
+ */
+function withoutTestDataHeader(lines: ConsoleLine[]): ConsoleLine[] {
+  let i = 0;
+  while (i < lines.length && TEST_DATA_KEYS.test(lines[i].raw)) i++;
+  if (i === 0 || i >= lines.length || lines[i].raw.trim() !== "") return lines;
+  return lines.slice(i + 1);
+}
+
 export function parseConsoleLog(text: string, name: string): ConsoleFacts {
-  const lines = splitConsoleLines(typeof text === "string" ? text : "");
+  const lines = withoutTestDataHeader(splitConsoleLines(typeof text === "string" ? text : ""));
   const crash = findCrash(lines, name);
   const devices = new DeviceDriverCollector();
   const layoutEvents: MemoryLayoutEvent[] = [];

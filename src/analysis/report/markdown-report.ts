@@ -60,7 +60,7 @@ function regionLine(v: CasefileVerdict): string | null {
   if (!r) return null;
   const frames = v.frames.length ? `, frame${v.frames.length > 1 ? "s" : ""} ${v.frames.slice(0, 4).map(code).join(", ")}${v.frames.length > 4 ? ` and ${v.frames.length - 4} more` : ""}` : "";
   const content = r.content ? ` — ${md(r.content)}` : "";
-  return `**Corrupted region:** ${code(`${r.start}-${r.end}`)} (${r.length} bytes, ${r.alignment}-aligned, granule ${r.granule})${frames}${content}`;
+  return `**Corrupted region:** ${code(`${r.start}-${r.end}`)} (${r.length} bytes, ${r.alignment === "unaligned" ? "unaligned" : `${r.alignment}-aligned`}, granule ${r.granule})${frames}${content}`;
 }
 
 function suspectLine(v: CasefileVerdict): string | null {
