@@ -65,7 +65,8 @@ export function formatFields(fields: TraceFields, pfnRadix: 16 | 10 = 16): strin
 
 const SPACES = " ".repeat(64);
 
-function padStart(text: string, width: number): string {
+/** Right-aligns `text` in `width` columns (up to 64 of padding), as printf's `%*s` does. */
+export function padStart(text: string, width: number): string {
   return text.length >= width ? text : SPACES.slice(0, width - text.length) + text;
 }
 

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { formatCpu, formatFields, formatTimestamp, type TraceEvent } from "./ftrace-writer.js";
+import { formatCpu, formatFields, formatTimestamp, padStart, type TraceEvent } from "./ftrace-writer.js";
 import { StreamedTraceWriter } from "./streamed-trace-writer.js";
 
 export interface TraceCmdWriterOptions {
@@ -13,10 +13,6 @@ export interface TraceCmdWriterOptions {
   filePrefix?: string;
   /** End the Writable on `end()`. Default true. */
   endStream?: boolean;
-}
-
-function padStart(text: string, width: number): string {
-  return text.length >= width ? text : " ".repeat(width - text.length) + text;
 }
 
 /**
