@@ -133,10 +133,18 @@ function driverOf(device: string | null, devices: DeviceDriver[]): string | null
 function chooseSuspect(verdict: VerdictKind, traced: Suspect | null, crash: CrashReport | null, devices: DeviceDriver[]): Suspect | null {
   if (verdict === "bit-flip" || verdict === "cache-line-corruption") return null;
   if (traced) return { ...traced, driver: traced.driver ?? driverOf(traced.device, devices) };
-  if (crash?.device) return { device: crash.device, driver: driverOf(crash.device, devices), function: null, file: null };
+  // An ARM SMMU fault line names the SMMU that caught the access, not the device that made it.
+  if (crash?.device && !isIommu(crash.device, driverOf(crash.device, devices))) {
+    return { device: crash.device, driver: driverOf(crash.device, devices), function: null, file: null };
+  }
+  if (crash?.device) return null;
   const fn = guiltyFrame(crash);
   // The file is the guilty file owners resolution finds, not the innermost (reporting) frame's.
   return fn ? { device: null, driver: null, function: fn, file: null } : null;
+}
+
+function isIommu(device: string, driver: string | null): boolean {
+  return /smmu|iommu|dmar|amd-vi/i.test(`${driver ?? ""} ${device}`);
 }
 
 function evidenceJson(e: Evidence): EvidenceJson {

@@ -23,8 +23,9 @@ const VARIANTS: Omit<SimulateOptions, "out">[] = [
 /**
  * Scenarios the analysis does not get right yet, kept out of this suite by name (never by
  * weakening the assertion) until the analysis is fixed; the report to the lead says why:
- * - dma-fault@arm64: the ARM SMMU line names the stream, not the device; the suspect becomes the
- *   SMMU itself instead of the device the trace shows mapping and unmapping that IOVA.
+ * - dma-fault@arm64: the ARM SMMU line names the SMMU and the IOVA, not the device; the analysis
+ *   no longer blames the SMMU, but does not yet join the IOVA to the trace's mapping of it to name
+ *   the device (ixgbe 0000:05:00.0).
  * An entry is a scenario name (every arch) or `name@arch`.
  */
 export const AWAITING_ANALYSIS_FIXES = ["dma-fault@arm64"];
