@@ -30,7 +30,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`casefile: ${message.split("\n")[0]}\n`);
+    const line = message.split("\n")[0];
+    // Messages that already name their command ("casefile bot: ...") are not prefixed twice.
+    process.stderr.write(line.startsWith("casefile ") ? `${line}\n` : `casefile: ${line}\n`);
     return err instanceof ConfigError || (err instanceof Error && err.name !== "TypeError" && err.name !== "RangeError" && err.name !== "ReferenceError") ? 2 : 1;
   }
 }
