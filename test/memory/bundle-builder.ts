@@ -10,17 +10,9 @@ import type { Artifact, ArtifactKind } from "../../src/analysis/model/artifact.j
 import type { CrashReport } from "../../src/analysis/model/crash.js";
 import { ARCH_DEFAULTS, resolveMachine, type Arch, type MachineFacts } from "../../src/analysis/model/machine.js";
 import { SymbolMap } from "../../src/analysis/symbols/symbol-map.js";
+import { rng } from "../support/seeded-rng.js";
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const TEXT_BASE: Record<Arch, bigint> = { x86_64: 0xffffffff81000000n, ppc64le: 0xc000000000010000n, ppc64: 0xc000000000010000n, arm64: 0xffff800080010000n };
 const VMEMMAP: Record<Arch, bigint> = { x86_64: 0xffffea0000000000n, ppc64le: 0xc00c000000000000n, ppc64: 0xc00c000000000000n, arm64: 0xfffffc0000000000n };

@@ -5,6 +5,7 @@ import { FtraceWriter, type FtraceWriterOptions, type TraceEvent } from "../../s
 import { JsonlEventsWriter, type JsonlEvent } from "../../src/simulator/writers/jsonl-events-writer.js";
 import { TraceCmdWriter } from "../../src/simulator/writers/trace-cmd-writer.js";
 import * as tp from "../../src/simulator/writers/tracepoint-fields.js";
+import { rng } from "../support/seeded-rng.js";
 
 /**
  * Builds realistic traces for the tests: a story (the events that prove the case) buried in
@@ -38,17 +39,7 @@ export interface NoiseOptions {
   devices?: string[];
 }
 
-/** mulberry32: small seeded PRNG, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const TASKS = ["java", "kworker/u16:3", "Web Content", "(sd-pam)", "systemd-journal", "ib-comp-wq-2", "swapper/3", "python3"];
 
